@@ -1,0 +1,108 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from './app-error';
+import { isDatabaseUnavailable } from './database-errors';
+import { ERROR_STATUS, ErrorCode } from './error-codes';
+
+export interface ErrorBody {
+  success: false;
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** Fastify's own errors (body parsing, limits) carry a code and a statusCode. */
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Body must not be empty when Content-Type is application/json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Body is not valid JSON',
+};
+
+/**
+ * Renders every failure as the contract's error envelope (§1): AppErrors, Nest HTTP exceptions, throttling,
+ * Fastify's body errors, an unreachable database (503) and anything unknown (500, no details, logged).
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const error = this.toAppError(exception, request);
+
+    if (error.status >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.logger.error(
+        `${error.code} on ${request.method} ${request.routeOptions?.url ?? 'unknown route'} [req ${String(request.id)}]: ${detail}`,
+      );
+    }
+    if (reply.sent) return;
+
+    const body: ErrorBody = { success: false, error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) body.error.details = error.details;
+    void reply
+      .status(error.status)
+      .headers(error.headers ?? {})
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
+  }
+
+  private toAppError(exception: unknown, request: FastifyRequest): AppError {
+    if (exception instanceof AppError) return exception;
+    if (exception instanceof ThrottlerException)
+      return new AppError('RATE_LIMITED', 'Too many requests, slow down');
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404)
+        return new AppError('NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`);
+      const code = STATUS_CODES[status];
+      if (code !== undefined) return new AppError(code, exception.message);
+    }
+    const fastifyError = exception as FastifyLikeError;
+    if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_')) {
+      const status = fastifyError.statusCode ?? 500;
+      const code = STATUS_CODES[status] ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL_ERROR');
+      if (ERROR_STATUS[code] < 500)
+        return new AppError(code, FASTIFY_MESSAGES[fastifyError.code] ?? 'Malformed request');
+    }
+    if (
+      exception instanceof SyntaxError &&
+      (fastifyError.statusCode === 400 || /JSON/.test(exception.message))
+    ) {
+      return new AppError('VALIDATION_FAILED', 'Body is not valid JSON');
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return new AppError(
+        'SERVICE_UNAVAILABLE',
+        'The service is temporarily unavailable, please retry',
+        undefined,
+        {
+          'retry-after': '1',
+        },
+      );
+    }
+    return new AppError('INTERNAL_ERROR', 'An unexpected error occurred');
+  }
+}

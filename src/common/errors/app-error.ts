@@ -1,0 +1,33 @@
+import { ERROR_STATUS, ErrorCode } from './error-codes';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface StockProblem {
+  product_id: string;
+  requested: number;
+  available: number;
+}
+
+/** The one error type services throw; the exception filter renders it as the contract's envelope. */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** extra response headers, e.g. Retry-After */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  static validation(problems: FieldProblem[], message = 'Request validation failed'): AppError {
+    return new AppError('VALIDATION_FAILED', message, problems);
+  }
+}

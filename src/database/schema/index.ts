@@ -1,0 +1,3 @@
+export * from './carts.table';
+export * from './products.table';
+export * from './users.table';

@@ -1,0 +1,31 @@
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureApp, createFastifyAdapter } from './app.setup';
+import { APP_CONFIG, ResolvedAppConfig } from './config/app-config';
+import { loadAppConfig } from './config/app-config';
+import { ConfigValidationError } from './config/env.schema';
+
+async function bootstrap(): Promise<void> {
+  // AppModule's import has loaded .env into the environment; validate it before anything starts.
+  const config = loadAppConfig(process.env);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+    bufferLogs: true,
+    // Fastify parses JSON itself; Nest would add a form-body parser, and only JSON is accepted (415).
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  await configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
+  app.enableShutdownHooks();
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  app.get(Logger).log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // Config errors name the bad variable; print them plainly and exit non-zero.
+  process.stderr.write(
+    `${error instanceof ConfigValidationError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
+  process.exit(1);
+});

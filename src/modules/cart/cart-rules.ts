@@ -1,0 +1,132 @@
+import { StockProblem } from '../../common/errors/app-error';
+import { ProductRow } from '../../database/schema';
+
+/** A requested cart line. */
+export interface CartLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface CartLimits {
+  maxLines: number;
+  maxLineQuantity: number;
+}
+
+/** Why a cart content was refused; the service turns it into the matching AppError (contract §4). */
+export type CartViolation =
+  | {
+      kind: 'CART_LIMIT_EXCEEDED';
+      message: string;
+      details: { max_lines?: number; max_line_quantity?: number; product_ids?: string[] };
+    }
+  | { kind: 'PRODUCT_UNAVAILABLE'; productIds: string[] }
+  | { kind: 'INSUFFICIENT_STOCK'; problems: StockProblem[] };
+
+/**
+ * Checks a whole cart content against the limits, product availability and stock. Pure: the caller
+ * loads the products (one query) and decides what to do with the violation. Limits come first (they
+ * need nothing from the catalog), then availability, then stock.
+ */
+export function checkCartLines(
+  lines: readonly CartLine[],
+  products: ReadonlyMap<string, ProductRow>,
+  limits: CartLimits,
+): CartViolation | undefined {
+  if (lines.length > limits.maxLines) {
+    return {
+      kind: 'CART_LIMIT_EXCEEDED',
+      message: `A cart holds at most ${limits.maxLines} lines`,
+      details: { max_lines: limits.maxLines },
+    };
+  }
+  const overQuantity = lines
+    .filter((line) => line.quantity > limits.maxLineQuantity)
+    .map((line) => line.productId);
+  if (overQuantity.length > 0) {
+    return {
+      kind: 'CART_LIMIT_EXCEEDED',
+      message: `A line holds at most ${limits.maxLineQuantity} units`,
+      details: { max_line_quantity: limits.maxLineQuantity, product_ids: overQuantity },
+    };
+  }
+  const unavailable = lines
+    .filter((line) => !products.get(line.productId)?.isActive)
+    .map((line) => line.productId);
+  if (unavailable.length > 0) return { kind: 'PRODUCT_UNAVAILABLE', productIds: unavailable };
+
+  const short = lines.flatMap((line) => {
+    const available = products.get(line.productId)?.stock ?? 0;
+    return line.quantity > available
+      ? [{ product_id: line.productId, requested: line.quantity, available }]
+      : [];
+  });
+  if (short.length > 0) return { kind: 'INSUFFICIENT_STOCK', problems: short };
+  return undefined;
+}
+
+export interface PricedItem {
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  line_total: number;
+  available: boolean;
+  available_quantity: number;
+}
+
+export interface PricedCart {
+  items: PricedItem[];
+  item_count: number;
+  subtotal: number;
+}
+
+/**
+ * Prices stored lines at the catalog's current prices and flags what can no longer be bought
+ * (inactive product, or less stock than the line asks). Lines keep their order.
+ */
+export function priceCart(lines: readonly CartLine[], products: ReadonlyMap<string, ProductRow>): PricedCart {
+  const items = lines.flatMap((line): PricedItem[] => {
+    const product = products.get(line.productId);
+    if (product === undefined) return [];
+    const availableQuantity = product.isActive ? product.stock : 0;
+    return [
+      {
+        product_id: product.id,
+        sku: product.sku,
+        name: product.name,
+        quantity: line.quantity,
+        unit_price: product.unitPrice,
+        line_total: product.unitPrice * line.quantity,
+        available: product.isActive && product.stock >= line.quantity,
+        available_quantity: availableQuantity,
+      },
+    ];
+  });
+  return {
+    items,
+    item_count: items.reduce((sum, item) => sum + item.quantity, 0),
+    subtotal: items.reduce((sum, item) => sum + item.line_total, 0),
+  };
+}
+
+/**
+ * Checks a change of one line: the cart after the change must respect the line limit, and the changed
+ * line must respect the quantity limit, availability and stock. Other lines are not re-judged: a line
+ * that went short since it was added stays in the cart flagged `available: false`.
+ */
+export function checkLineChange(
+  linesAfter: readonly CartLine[],
+  changed: CartLine,
+  products: ReadonlyMap<string, ProductRow>,
+  limits: CartLimits,
+): CartViolation | undefined {
+  if (linesAfter.length > limits.maxLines) {
+    return {
+      kind: 'CART_LIMIT_EXCEEDED',
+      message: `A cart holds at most ${limits.maxLines} lines`,
+      details: { max_lines: limits.maxLines },
+    };
+  }
+  return checkCartLines([changed], products, limits);
+}

@@ -1,0 +1,123 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { Clock } from '../../common/util/clock';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { CartRow, ProductRow } from '../../database/schema';
+import { CatalogService } from '../catalog/catalog.service';
+import {
+  CartLimits,
+  CartLine,
+  CartViolation,
+  checkCartLines,
+  checkLineChange,
+  priceCart,
+} from './cart-rules';
+import { CartRepository } from './cart.repository';
+import { CartDto } from './dto/cart.dto';
+
+/**
+ * The cart rules for every cart, user or guest: validation against limits, availability and stock,
+ * pricing, and the writes. Callers that change a cart run inside a transaction with the cart locked.
+ */
+@Injectable()
+export class CartService {
+  readonly limits: CartLimits;
+
+  constructor(
+    private readonly carts: CartRepository,
+    private readonly catalog: CatalogService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+  ) {
+    this.limits = { maxLines: config.maxCartLines, maxLineQuantity: config.maxLineQuantity };
+  }
+
+  /** The cart as the API shows it: lines priced now and flagged when they can no longer be bought. */
+  async view(cart: CartRow): Promise<CartDto> {
+    const rows = await this.carts.itemsWithProducts(cart.id);
+    const products = new Map(rows.map((row) => [row.product.id, row.product]));
+    const priced = priceCart(
+      rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),
+      products,
+    );
+    return {
+      id: cart.id,
+      ...priced,
+      currency: this.config.currency,
+      updated_at: cart.updatedAt.toISOString(),
+    };
+  }
+
+  /** Makes `lines` the whole content of the cart, or changes nothing and throws (contract §4). */
+  async replaceLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
+    const products = await this.productMap(lines.map((line) => line.productId));
+    throwIfViolated(checkCartLines(lines, products, this.limits));
+    const now = this.clock.now();
+    await this.carts.replaceLines(cartId, lines, now);
+    return this.carts.touch(cartId, now);
+  }
+
+  /** Sets one line's quantity (0 removes it), validating only that line and the line count. */
+  async setLine(cartId: string, line: CartLine): Promise<CartRow> {
+    const now = this.clock.now();
+    if (line.quantity === 0) return this.removeLine(cartId, line.productId);
+    const current = await this.carts.lines(cartId);
+    const linesAfter = current.some((l) => l.productId === line.productId)
+      ? current.map((l) => (l.productId === line.productId ? line : l))
+      : [...current, line];
+    throwIfViolated(checkLineChange(linesAfter, line, await this.productMap([line.productId]), this.limits));
+    await this.carts.upsertLine(cartId, line, now);
+    return this.carts.touch(cartId, now);
+  }
+
+  async removeLine(cartId: string, productId: string): Promise<CartRow> {
+    await this.carts.deleteLine(cartId, productId);
+    return this.carts.touch(cartId, this.clock.now());
+  }
+
+  async getUserCart(userId: string): Promise<CartDto> {
+    const cart = (await this.carts.findByUserId(userId)) ?? (await this.carts.getOrCreateForUser(userId));
+    return this.view(cart);
+  }
+
+  @Transactional()
+  async setUserItem(userId: string, line: CartLine): Promise<CartDto> {
+    const cart = await this.lockUserCart(userId);
+    return this.view(await this.setLine(cart.id, line));
+  }
+
+  @Transactional()
+  async removeUserItem(userId: string, productId: string): Promise<CartDto> {
+    const cart = await this.lockUserCart(userId);
+    return this.view(await this.removeLine(cart.id, productId));
+  }
+
+  /** The user's cart row, created if needed and locked for the current transaction. */
+  async lockUserCart(userId: string): Promise<CartRow> {
+    const cart = await this.carts.getOrCreateForUser(userId);
+    return (await this.carts.lock(cart.id)) ?? cart;
+  }
+
+  private async productMap(ids: readonly string[]): Promise<Map<string, ProductRow>> {
+    const rows = await this.catalog.findByIds(ids);
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+}
+
+/** Turns a planner's verdict into the contract's error. */
+export function throwIfViolated(violation: CartViolation | undefined): void {
+  if (violation === undefined) return;
+  switch (violation.kind) {
+    case 'CART_LIMIT_EXCEEDED':
+      throw new AppError('CART_LIMIT_EXCEEDED', violation.message, violation.details);
+    case 'PRODUCT_UNAVAILABLE':
+      throw new AppError(
+        'PRODUCT_UNAVAILABLE',
+        'Some products are unknown or no longer sold',
+        violation.productIds.map((product_id) => ({ product_id })),
+      );
+    case 'INSUFFICIENT_STOCK':
+      throw new AppError('INSUFFICIENT_STOCK', 'Not enough stock for some products', violation.problems);
+  }
+}

@@ -1,0 +1,30 @@
+import { Body, Controller, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth } from '../../common/auth/auth.decorators';
+import { UuidParam } from '../../common/http/params';
+import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
+import { CatalogService } from './catalog.service';
+import { CreateProductDto, ProductEnvelopeDto, UpdateProductDto } from './dto/product.dto';
+
+@ApiTags('admin')
+@Controller('api/v1/admin/products')
+@Auth('admin')
+export class AdminProductsController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a product (admin)' })
+  @ApiEnvelope(ProductEnvelopeDto, 201)
+  @ApiErrors('VALIDATION_FAILED', 'SKU_TAKEN', 'RATE_LIMITED')
+  async create(@Body() dto: CreateProductDto): Promise<ProductEnvelopeDto> {
+    return { product: await this.catalog.create(dto) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a product (admin); any subset of the fields' })
+  @ApiEnvelope(ProductEnvelopeDto)
+  @ApiErrors('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND', 'RATE_LIMITED')
+  async update(@UuidParam('id') id: string, @Body() dto: UpdateProductDto): Promise<ProductEnvelopeDto> {
+    return { product: await this.catalog.update(id, dto) };
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/database-errors';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { ProductRow } from '../../database/schema';
+import { DEMO_CATALOG } from './demo-catalog';
+import {
+  CreateProductDto,
+  ProductDto,
+  ProductPageDto,
+  toProductResponse,
+  UpdateProductDto,
+} from './dto/product.dto';
+import { ProductsRepository } from './products.repository';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+@Injectable()
+export class CatalogService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CatalogService.name);
+
+  constructor(
+    private readonly products: ProductsRepository,
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.seedDemoCatalog || (await this.products.countAll()) > 0) return;
+    await this.products.insertMany(DEMO_CATALOG);
+    this.logger.log(`seeded the demo catalog (${DEMO_CATALOG.length} products)`);
+  }
+
+  /** Active products by sku; the cursor is the last sku of the previous page, base64url-encoded. */
+  async listActive(limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<ProductPageDto> {
+    const afterSku = cursor === undefined ? undefined : decodeCursor(cursor);
+    const rows = await this.products.listActive(limit + 1, afterSku);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => this.toResponse(row)),
+      next_cursor:
+        rows.length > limit && last !== undefined ? Buffer.from(last.sku).toString('base64url') : null,
+    };
+  }
+
+  /** An active product; inactive ones are hidden from shoppers like unknown ones. */
+  async getActive(id: string): Promise<ProductDto> {
+    const row = await this.products.findById(id);
+    if (row === undefined || !row.isActive) throw new AppError('PRODUCT_NOT_FOUND', 'Product not found');
+    return this.toResponse(row);
+  }
+
+  async create(dto: CreateProductDto): Promise<ProductDto> {
+    try {
+      const row = await this.products.insert({
+        sku: dto.sku,
+        name: dto.name,
+        description: dto.description ?? '',
+        unitPrice: dto.unit_price,
+        stock: dto.stock,
+        isActive: dto.is_active ?? true,
+      });
+      return this.toResponse(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'products_sku_key'))
+        throw new AppError('SKU_TAKEN', `SKU ${dto.sku} is already taken`);
+      throw error;
+    }
+  }
+
+  async update(id: string, dto: UpdateProductDto): Promise<ProductDto> {
+    const row = await this.products.update(id, {
+      name: dto.name,
+      description: dto.description,
+      unitPrice: dto.unit_price,
+      stock: dto.stock,
+      isActive: dto.is_active,
+    });
+    if (row === undefined) throw new AppError('PRODUCT_NOT_FOUND', 'Product not found');
+    return this.toResponse(row);
+  }
+
+  /** Rows for a set of ids in one query, for cart and order code. */
+  findByIds(ids: readonly string[]): Promise<ProductRow[]> {
+    return this.products.findByIds(ids);
+  }
+
+  findById(id: string): Promise<ProductRow | undefined> {
+    return this.products.findById(id);
+  }
+
+  toResponse(row: ProductRow): ProductDto {
+    return toProductResponse(row, this.config.currency);
+  }
+}
+
+function decodeCursor(cursor: string): string {
+  const sku = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(sku)) {
+    throw AppError.validation([
+      { field: 'cursor', message: 'cursor is not a cursor returned by this endpoint' },
+    ]);
+  }
+  return sku;
+}

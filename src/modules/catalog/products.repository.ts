@@ -1,0 +1,63 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { NewProductRow, ProductRow, products } from '../../database/schema';
+import { TxHost } from '../../database/transaction';
+
+export type ProductPatch = Partial<
+  Pick<ProductRow, 'name' | 'description' | 'unitPrice' | 'stock' | 'isActive'>
+>;
+
+@Injectable()
+export class ProductsRepository {
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+
+  async findById(id: string): Promise<ProductRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(products).where(eq(products.id, id));
+    return row;
+  }
+
+  /** One query for any number of ids (no N+1 over cart lines). */
+  async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
+    if (ids.length === 0) return [];
+    return this.txHost.tx
+      .select()
+      .from(products)
+      .where(inArray(products.id, [...ids]));
+  }
+
+  /** Active products ordered by sku, keyset-paginated after `afterSku`. */
+  async listActive(limit: number, afterSku: string | undefined): Promise<ProductRow[]> {
+    return this.txHost.tx
+      .select()
+      .from(products)
+      .where(
+        and(eq(products.isActive, true), afterSku === undefined ? undefined : gt(products.sku, afterSku)),
+      )
+      .orderBy(asc(products.sku))
+      .limit(limit);
+  }
+
+  async insert(row: NewProductRow): Promise<ProductRow> {
+    const [created] = await this.txHost.tx.insert(products).values(row).returning();
+    return created;
+  }
+
+  async insertMany(rows: NewProductRow[]): Promise<void> {
+    await this.txHost.tx.insert(products).values(rows).onConflictDoNothing();
+  }
+
+  async update(id: string, patch: ProductPatch): Promise<ProductRow | undefined> {
+    const [updated] = await this.txHost.tx
+      .update(products)
+      .set({ ...patch, updatedAt: sql`now()` })
+      .where(eq(products.id, id))
+      .returning();
+    return updated;
+  }
+
+  async countAll(): Promise<number> {
+    const [row] = await this.txHost.tx.select({ n: count() }).from(products);
+    return row.n;
+  }
+}

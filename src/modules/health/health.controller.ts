@@ -1,0 +1,33 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { AppError } from '../../common/errors/app-error';
+import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
+import { Database } from '../../database/database';
+import { DATABASE } from '../../database/database.tokens';
+
+export class HealthDto {
+  @ApiProperty({ example: 'ok' })
+  status!: 'ok';
+
+  @ApiProperty({ example: 'up' })
+  database!: 'up';
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness and database reachability' })
+  @ApiEnvelope(HealthDto)
+  @ApiErrors('SERVICE_UNAVAILABLE')
+  async check(): Promise<HealthDto> {
+    try {
+      await this.database.ping();
+    } catch {
+      throw new AppError('SERVICE_UNAVAILABLE', 'Database is unreachable');
+    }
+    return { status: 'ok', database: 'up' };
+  }
+}

@@ -1,0 +1,9 @@
+/** The templates a mail can be rendered from (files in ./templates). */
+export type MailTemplate = 'email-verification';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  template: MailTemplate;
+  context: Record<string, unknown>;
+}

@@ -1,0 +1,120 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../../src/app.module';
+import { configureApp, createFastifyAdapter } from '../../src/app.setup';
+import { Clock } from '../../src/common/util/clock';
+import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
+import { RawEnv } from '../../src/config/env.schema';
+import { Database } from '../../src/database/database';
+import { DATABASE } from '../../src/database/database.tokens';
+import { openTestDatabase, TestDatabase } from './test-database';
+import { TestClock } from './test-clock';
+
+export const ADMIN = { email: 'admin@shop.test', password: 'admin-password-1' };
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are asserted field by field
+  body: any;
+  raw: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  /** raw payload sent as is (with the given content-type header) */
+  rawBody?: string;
+  remoteAddress?: string;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: ResolvedAppConfig;
+  database: Database;
+  testDatabase: TestDatabase;
+  clock: TestClock;
+  request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    options?: RequestOptions,
+  ): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real AppModule over a fresh copy of the migrated test database, with a hand-moved clock.
+ * `env` overrides the test defaults (same variables as contract §2).
+ */
+export async function createTestApp(env: RawEnv = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gc-test-'));
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    SEED_DEMO_CATALOG: 'false',
+    RATE_LIMITS: 'off',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const testDatabase = await openTestDatabase();
+  const clock = new TestClock();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(APP_CONFIG)
+    .useValue(config)
+    .overrideProvider(DATABASE)
+    .useValue(testDatabase.database)
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
+    logger: false,
+    bodyParser: false,
+  });
+  await configureApp(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  return {
+    app,
+    config,
+    database: testDatabase.database,
+    testDatabase,
+    clock,
+    async request(method, url, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      let payload: string | undefined;
+      if (options.rawBody !== undefined) payload = options.rawBody;
+      else if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await app.inject({
+        method,
+        url,
+        headers,
+        payload,
+        remoteAddress: options.remoteAddress,
+      });
+      let body: unknown;
+      try {
+        body = response.body === '' ? undefined : JSON.parse(response.body);
+      } catch {
+        body = response.body;
+      }
+      return { status: response.statusCode, headers: response.headers, body, raw: response.body };
+    },
+    async close() {
+      await app.close();
+      await testDatabase.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
