@@ -1,6 +1,12 @@
 // Two projects: fast unit tests of pure logic beside the code, and e2e tests over HTTP against a real
 // database (a copy of a migrated PGlite per file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
-const transform = { '^.+\\.ts$': 'ts-jest' };
+const transform = {
+  '^.+\\.ts$': 'ts-jest',
+  // a few dependencies ship ESM only (content-disposition, via @fastify/static for Swagger UI); Node
+  // loads them natively, Jest needs them compiled to CommonJS
+  '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
   projects: [
@@ -10,6 +16,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform,
+      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -17,6 +24,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       transform,
+      transformIgnorePatterns,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testTimeout: 30000,

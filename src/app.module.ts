@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 import { HttpPlatformModule } from './common/http/http-platform.module';
 import { LoggingModule } from './common/logging/logging.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CartModule } from './modules/cart/cart.module';
 import { CatalogModule } from './modules/catalog/catalog.module';
+import { GuestSessionModule } from './modules/guest-session/guest-session.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
+import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { MergeModule } from './modules/merge/merge.module';
 
 @Module({
   imports: [
@@ -15,11 +19,15 @@ import { MailModule } from './modules/mail/mail.module';
     LoggingModule,
     DatabaseModule,
     HttpPlatformModule,
+    RateLimitModule,
     HealthModule,
     MailModule,
     CatalogModule,
     AuthModule,
     CartModule,
+    GuestSessionModule,
+    MergeModule,
+    MaintenanceModule,
   ],
 })
 export class AppModule {}

@@ -1,14 +1,15 @@
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
-import { APP_CONFIG, ResolvedAppConfig } from './config/app-config';
-import { loadAppConfig } from './config/app-config';
+import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
 async function bootstrap(): Promise<void> {
-  // AppModule's import has loaded .env into the environment; validate it before anything starts.
+  // AppModule's import starts loading .env (ConfigModule.forRoot); wait for it, then validate.
+  await ConfigModule.envVariablesLoaded;
   const config = loadAppConfig(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
     bufferLogs: true,

@@ -5,7 +5,7 @@ import { ConfigModule } from '@nestjs/config';
 
 /** `npm run db:migrate`: applies pending migrations to the configured database and exits. */
 async function main(): Promise<void> {
-  await ConfigModule.envVariablesLoaded;
+  await ConfigModule.forRoot(); // loads .env like the app does
   const config = loadAppConfig(process.env);
   const database = openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   try {

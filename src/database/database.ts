@@ -5,8 +5,8 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Pool } from 'pg';
 import * as schema from './schema';
 
@@ -22,6 +22,12 @@ export interface Database {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs `fn` only if no other process holds the lock `key`; returns undefined when it is held.
+   * PostgreSQL: a session-level advisory lock on a dedicated connection, so `fn` may use the pool freely.
+   * PGlite: one process owns the data directory, so an in-process flag is the whole story.
+   */
+  withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T | undefined>;
 }
 
 export interface DatabaseOptions {
@@ -40,6 +46,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (options.url !== undefined) return openPostgres(options.url, options);
   const pglite = options.pglite ?? openPglite(options.dataDir);
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  let pgliteLockHeld = false;
   return {
     kind: 'pglite',
     db,
@@ -50,13 +57,53 @@ export function openDatabase(options: DatabaseOptions): Database {
     close: async () => {
       if (!pglite.closed) await pglite.close();
     },
+    withAdvisoryLock: async (_key, fn) => {
+      if (pgliteLockHeld) return undefined;
+      pgliteLockHeld = true;
+      try {
+        return await fn();
+      } finally {
+        pgliteLockHeld = false;
+      }
+    },
   };
 }
 
 function openPglite(dataDir: string | undefined): PGlite {
   if (dataDir === undefined) return new PGlite();
   mkdirSync(dataDir, { recursive: true });
+  lockDataDir(dataDir);
   return new PGlite(dataDir);
+}
+
+/**
+ * PGlite has no multi-process locking: two processes on one data directory corrupt it. A pid file
+ * makes a second process (a CLI run next to the server) fail with a clear message instead.
+ */
+function lockDataDir(dataDir: string): void {
+  const lockFile = join(dataDir, '..', `${basename(dataDir)}.pid`);
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `the embedded database in ${dataDir} is in use by process ${pid}; stop it first (or use DATABASE_URL)`,
+      );
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  writeFileSync(lockFile, String(process.pid));
+  process.once('exit', () => rmSync(lockFile, { force: true }));
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
@@ -81,6 +128,23 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       if (closed) return;
       closed = true;
       await pool.end();
+    },
+    withAdvisoryLock: async (key, fn) => {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_lock($1) as locked',
+          [key],
+        );
+        if (!rows[0].locked) return undefined;
+        try {
+          return await fn();
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
     },
   };
 }

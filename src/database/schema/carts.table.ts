@@ -9,6 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { guestSessions } from './guest-sessions.table';
 import { products } from './products.table';
 import { users } from './users.table';
 
@@ -21,10 +22,20 @@ export const carts = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    guestSessionId: uuid('guest_session_id').references(() => guestSessions.id, { onDelete: 'cascade' }),
+    /** a merged guest cart is empty and remembers whose cart took its lines (contract §5) */
+    mergedIntoUserId: uuid('merged_into_user_id').references(() => users.id, { onDelete: 'set null' }),
+    mergedAt: timestamp('merged_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('carts_user_id_key').on(t.userId)],
+  (t) => [
+    uniqueIndex('carts_user_id_key').on(t.userId),
+    uniqueIndex('carts_guest_session_id_key').on(t.guestSessionId),
+    index('carts_merged_at_idx').on(t.mergedAt),
+    // a cart belongs to exactly one owner: a user or a guest session
+    check('carts_one_owner', sql`(${t.userId} is null) <> (${t.guestSessionId} is null)`),
+  ],
 );
 
 export const cartItems = pgTable(

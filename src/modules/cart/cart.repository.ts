@@ -25,6 +25,26 @@ export class CartRepository {
     return created ?? (await this.findByUserId(userId))!;
   }
 
+  async findByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.guestSessionId, sessionId));
+    return row;
+  }
+
+  async createForGuestSession(sessionId: string, now: Date): Promise<CartRow> {
+    const [row] = await this.txHost.tx
+      .insert(carts)
+      .values({ guestSessionId: sessionId, createdAt: now, updatedAt: now })
+      .returning();
+    return row;
+  }
+
+  async markMerged(cartId: string, userId: string, now: Date): Promise<void> {
+    await this.txHost.tx
+      .update(carts)
+      .set({ mergedIntoUserId: userId, mergedAt: now, updatedAt: now })
+      .where(eq(carts.id, cartId));
+  }
+
   /** Row-locks a cart for the rest of the transaction, so concurrent writes to one cart queue up. */
   async lock(cartId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.id, cartId)).for('update');

@@ -58,6 +58,16 @@ export class CartService {
     return this.carts.touch(cartId, now);
   }
 
+  /**
+   * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
+   * the stock and limit decisions.
+   */
+  async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
+    const now = this.clock.now();
+    await this.carts.replaceLines(cartId, lines, now);
+    return this.carts.touch(cartId, now);
+  }
+
   /** Sets one line's quantity (0 removes it), validating only that line and the line count. */
   async setLine(cartId: string, line: CartLine): Promise<CartRow> {
     const now = this.clock.now();
@@ -91,6 +101,30 @@ export class CartService {
   async removeUserItem(userId: string, productId: string): Promise<CartDto> {
     const cart = await this.lockUserCart(userId);
     return this.view(await this.removeLine(cart.id, productId));
+  }
+
+  lines(cartId: string): Promise<CartLine[]> {
+    return this.carts.lines(cartId);
+  }
+
+  findGuestCart(sessionId: string): Promise<CartRow | undefined> {
+    return this.carts.findByGuestSessionId(sessionId);
+  }
+
+  createGuestCart(sessionId: string): Promise<CartRow> {
+    return this.carts.createForGuestSession(sessionId, this.clock.now());
+  }
+
+  /** Empties a guest cart and records the user it was merged into (contract §5). */
+  async markGuestCartMerged(cartId: string, userId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.carts.replaceLines(cartId, [], now);
+    await this.carts.markMerged(cartId, userId, now);
+  }
+
+  /** Locks any cart row for the rest of the transaction. */
+  async lockCart(cartId: string): Promise<CartRow | undefined> {
+    return this.carts.lock(cartId);
   }
 
   /** The user's cart row, created if needed and locked for the current transaction. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../../common/errors/app-error';
+import { NoRateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { Database } from '../../database/database';
 import { DATABASE } from '../../database/database.tokens';
@@ -15,6 +16,7 @@ export class HealthDto {
 
 @ApiTags('health')
 @Controller('health')
+@NoRateLimit() // load balancers poll it; a 429 would take a healthy instance out of rotation
 export class HealthController {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 

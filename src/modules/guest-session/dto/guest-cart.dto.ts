@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayUnique, IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { CartDto, CartItemDto } from '../../cart/dto/cart.dto';
+
+export class GuestCartLineDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'product_id must be a UUID' })
+  product_id!: string;
+
+  @ApiProperty({ minimum: 1, example: 2, description: 'above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED' })
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+}
+
+export class WriteGuestCartDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'omit to create a new session (201); give it to replace that cart’s content (200)',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'session_id must be a UUID' })
+  session_id?: string;
+
+  @ApiProperty({
+    type: [GuestCartLineDto],
+    description:
+      'the whole new content (replace semantics); an empty list empties the cart; each product once',
+  })
+  @IsArray()
+  @ArrayUnique((line: GuestCartLineDto | undefined) => line?.product_id, {
+    message: 'items must not repeat a product_id',
+  })
+  @ValidateNested({ each: true })
+  @Type(() => GuestCartLineDto)
+  items!: GuestCartLineDto[];
+}
+
+export class GuestCartDto extends CartDto {
+  @ApiProperty({ format: 'uuid' }) session_id!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'moves to now + GUEST_SESSION_TTL_DAYS on every read or write',
+  })
+  expires_at!: string;
+}
+
+export class GuestCartWriteResultDto {
+  @ApiProperty({ format: 'uuid' }) session_id!: string;
+  @ApiProperty({ type: GuestCartDto }) cart!: GuestCartDto;
+}
+
+export class GuestCartReadResultDto extends GuestCartWriteResultDto {
+  @ApiProperty({ type: [CartItemDto], description: 'the same as cart.items' }) items!: CartItemDto[];
+}

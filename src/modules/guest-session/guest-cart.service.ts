@@ -1,0 +1,58 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { CartRow, GuestSessionRow } from '../../database/schema';
+import { CartLine } from '../cart/cart-rules';
+import { CartService } from '../cart/cart.service';
+import { GuestCartDto, GuestCartReadResultDto, GuestCartWriteResultDto } from './dto/guest-cart.dto';
+import { GuestSessionService } from './guest-session.service';
+
+/** Guest carts (contract §4): the cart rules are CartService's; this adds sessions and replace semantics. */
+@Injectable()
+export class GuestCartService {
+  constructor(
+    private readonly sessions: GuestSessionService,
+    private readonly carts: CartService,
+  ) {}
+
+  /** New session and cart holding `lines`; nothing is created when the lines are refused. */
+  @Transactional()
+  async create(lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
+    const session = await this.sessions.create();
+    const cart = await this.carts.createGuestCart(session.id);
+    return this.result(session, await this.carts.replaceLines(cart.id, lines));
+  }
+
+  /** The cart's content becomes `lines` (idempotent); a refused write leaves the cart as it was. */
+  @Transactional()
+  async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
+    const session = await this.sessions.touch(sessionId);
+    const cart = await this.cartOf(session);
+    if (cart.mergedAt !== null) {
+      throw new AppError(
+        'GUEST_CART_ALREADY_MERGED',
+        'This guest cart was merged into an account; start a new guest session',
+      );
+    }
+    return this.result(session, await this.carts.replaceLines(cart.id, lines));
+  }
+
+  async get(sessionId: string): Promise<GuestCartReadResultDto> {
+    const session = await this.sessions.touch(sessionId);
+    const result = await this.result(session, await this.cartOf(session));
+    return { ...result, items: result.cart.items };
+  }
+
+  private async cartOf(session: GuestSessionRow): Promise<CartRow> {
+    return (await this.carts.findGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
+  }
+
+  private async result(session: GuestSessionRow, cart: CartRow): Promise<GuestCartWriteResultDto> {
+    const view: GuestCartDto = {
+      ...(await this.carts.view(cart)),
+      session_id: session.id,
+      expires_at: session.expiresAt.toISOString(),
+    };
+    return { session_id: session.id, cart: view };
+  }
+}

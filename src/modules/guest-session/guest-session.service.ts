@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../common/errors/app-error';
+import { Clock } from '../../common/util/clock';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { GuestSessionRow } from '../../database/schema';
+import { GuestSessionsRepository } from './guest-sessions.repository';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Guest sessions: creation, sliding expiry, and the 404/410 rules (contract §4). */
+@Injectable()
+export class GuestSessionService {
+  constructor(
+    private readonly sessions: GuestSessionsRepository,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+  ) {}
+
+  /** A new session; randomUUID is a v4 UUID from the CSPRNG. */
+  create(): Promise<GuestSessionRow> {
+    const now = this.clock.now();
+    return this.sessions.insert(randomUUID(), now, this.expiryFrom(now));
+  }
+
+  /** The active session with its expiry moved forward; 404 when unknown, 410 when expired. */
+  async touch(id: string): Promise<GuestSessionRow> {
+    const now = this.clock.now();
+    const session = await this.sessions.touchIfActive(id, now, this.expiryFrom(now));
+    if (session !== undefined) return session;
+    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
+  }
+
+  /** Locks the session for a merge; 404 when unknown. Expiry is the caller's to judge (see isExpired). */
+  async lockForMerge(id: string): Promise<GuestSessionRow> {
+    const session = await this.sessions.lock(id);
+    if (session === undefined) throw notFound();
+    return session;
+  }
+
+  isExpired(session: GuestSessionRow): boolean {
+    return session.expiresAt.getTime() <= this.clock.now().getTime();
+  }
+
+  private expiryFrom(now: Date): Date {
+    return new Date(now.getTime() + this.config.guestSessionTtlDays * DAY_MS);
+  }
+}
+
+export function notFound(): AppError {
+  return new AppError('GUEST_SESSION_NOT_FOUND', 'Guest session not found');
+}
+
+export function expired(): AppError {
+  return new AppError('GUEST_SESSION_EXPIRED', 'Guest session has expired; start a new one');
+}

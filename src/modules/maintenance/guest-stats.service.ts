@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/util/clock';
+import { GuestStatsDto } from './dto/guest-stats.dto';
+import { MaintenanceRepository } from './maintenance.repository';
+
+/** Monitoring counts for guest checkout (contract §12). */
+@Injectable()
+export class GuestStatsService {
+  constructor(
+    private readonly maintenance: MaintenanceRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async stats(): Promise<GuestStatsDto> {
+    const sessions = await this.maintenance.sessionCounts(this.clock.now());
+    const lastRun = await this.maintenance.lastRun();
+    return {
+      active_sessions: sessions.active,
+      expired_sessions: sessions.expired,
+      guest_carts_with_items: await this.maintenance.guestCartsWithItems(),
+      merges: await this.maintenance.mergeCount(),
+      last_cleanup:
+        lastRun === undefined
+          ? null
+          : {
+              started_at: lastRun.startedAt.toISOString(),
+              finished_at: lastRun.finishedAt.toISOString(),
+              deleted: lastRun.deleted as Record<string, number>,
+            },
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { CleanupService } from './cleanup.service';
+import { GuestStatsController } from './guest-stats.controller';
+import { GuestStatsService } from './guest-stats.service';
+import { MaintenanceRepository } from './maintenance.repository';
+
+@Module({
+  imports: [ScheduleModule.forRoot()],
+  controllers: [GuestStatsController],
+  providers: [CleanupService, GuestStatsService, MaintenanceRepository],
+  exports: [CleanupService],
+})
+export class MaintenanceModule {}

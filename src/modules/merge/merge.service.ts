@@ -1,0 +1,80 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { Clock } from '../../common/util/clock';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { CartService } from '../cart/cart.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { expired, GuestSessionService } from '../guest-session/guest-session.service';
+import { MergeReport, planMerge } from './cart-merger';
+import { mergeStrategy, MergeStrategy } from './merge-strategies';
+import { MergeLogsRepository } from './merge-logs.repository';
+import { MergeResultDto } from './dto/merge.dto';
+
+/** Merges a guest cart into a user's cart once (contract §5). */
+@Injectable()
+export class MergeService {
+  private readonly logger = new Logger(MergeService.name);
+  private readonly strategy: MergeStrategy;
+
+  constructor(
+    private readonly sessions: GuestSessionService,
+    private readonly carts: CartService,
+    private readonly catalog: CatalogService,
+    private readonly logs: MergeLogsRepository,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: ResolvedAppConfig,
+  ) {
+    this.strategy = mergeStrategy(config.mergeStrategy);
+  }
+
+  /**
+   * One transaction with the guest session row locked: a concurrent merge of the same session waits,
+   * then finds it merged. A retry by the same user returns the stored report; another user gets 409.
+   */
+  @Transactional()
+  async merge(userId: string, guestSessionId: string): Promise<MergeResultDto> {
+    const session = await this.sessions.lockForMerge(guestSessionId);
+    const guestCart =
+      (await this.carts.findGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
+    if (guestCart.mergedAt !== null) return this.replay(userId, guestSessionId, guestCart.mergedIntoUserId);
+    if (this.sessions.isExpired(session)) throw expired();
+
+    const userCart = await this.carts.lockUserCart(userId);
+    const userLines = await this.carts.lines(userCart.id);
+    const guestLines = await this.carts.lines(guestCart.id);
+    const products = await this.catalog.findByIds([
+      ...new Set([...userLines, ...guestLines].map((line) => line.productId)),
+    ]);
+    const plan = planMerge({
+      userLines,
+      guestLines,
+      products: new Map(products.map((product) => [product.id, product])),
+      strategy: this.strategy,
+      limits: this.carts.limits,
+      context: { userCartUpdatedAt: userCart.updatedAt, guestCartUpdatedAt: guestCart.updatedAt },
+    });
+
+    const merged = await this.carts.writePlannedLines(userCart.id, plan.lines);
+    await this.carts.markGuestCartMerged(guestCart.id, userId);
+    await this.logs.insert(userId, guestSessionId, plan.report, this.clock.now());
+    this.logger.log({ msg: 'cart merged', userId, guestSessionId, report: plan.report });
+    return { merged_cart: await this.carts.view(merged), merge_report: plan.report };
+  }
+
+  private async replay(
+    userId: string,
+    guestSessionId: string,
+    mergedInto: string | null,
+  ): Promise<MergeResultDto> {
+    const log = mergedInto === userId ? await this.logs.findBySession(guestSessionId) : undefined;
+    if (log === undefined) {
+      throw new AppError(
+        'GUEST_CART_ALREADY_MERGED',
+        'This guest cart was already merged into another account',
+      );
+    }
+    const userCart = await this.carts.lockUserCart(userId);
+    return { merged_cart: await this.carts.view(userCart), merge_report: log.report as MergeReport };
+  }
+}
