@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
+import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { AuthService } from './auth.service';
 import {
@@ -19,6 +20,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @RateLimit('auth')
   @ApiOperation({ summary: 'Create a customer account; a verification mail is sent' })
   @ApiEnvelope(AuthResultDto, 201)
   @ApiErrors('VALIDATION_FAILED', 'EMAIL_ALREADY_REGISTERED', 'GUEST_EMAIL_NOT_ALLOWED', 'RATE_LIMITED')
@@ -27,6 +29,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @RateLimit('auth')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for an access token' })
   @ApiEnvelope(AuthResultDto)
