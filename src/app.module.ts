@@ -12,6 +12,7 @@ import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { MergeModule } from './modules/merge/merge.module';
+import { OrdersModule } from './modules/orders/orders.module';
 
 @Module({
   imports: [
@@ -27,6 +28,7 @@ import { MergeModule } from './modules/merge/merge.module';
     CartModule,
     GuestSessionModule,
     MergeModule,
+    OrdersModule,
     MaintenanceModule,
   ],
 })

@@ -27,7 +27,11 @@ export interface AppConfig {
   readonly cleanupCron: string;
   readonly corsOrigins: true | string[];
   readonly logLevel: string;
+  readonly paymentProvider: PaymentProviderName;
 }
+
+export const PAYMENT_PROVIDERS = ['sandbox'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 export const MERGE_STRATEGIES = ['sum', 'guest', 'user', 'newest'] as const;
 export type MergeStrategyName = (typeof MERGE_STRATEGIES)[number];
@@ -124,6 +128,13 @@ export function parseEnv(env: RawEnv): AppConfig {
   const logLevel = (read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info')).toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const paymentProvider = (read('PAYMENT_PROVIDER') ?? 'sandbox').toLowerCase();
+  if (!(PAYMENT_PROVIDERS as readonly string[]).includes(paymentProvider)) {
+    problems.push(
+      `PAYMENT_PROVIDER must be one of ${PAYMENT_PROVIDERS.join(', ')} (got "${paymentProvider}")`,
+    );
+  }
+
   const cleanupCron = read('CLEANUP_CRON') ?? '0 * * * *';
   if (!/^(\S+\s+){4,5}\S+$/.test(cleanupCron)) {
     problems.push(`CLEANUP_CRON must be a cron expression with 5 or 6 fields (got "${cleanupCron}")`);
@@ -153,6 +164,7 @@ export function parseEnv(env: RawEnv): AppConfig {
     cleanupCron,
     corsOrigins: parseCorsOrigins(read('CORS_ORIGINS')),
     logLevel,
+    paymentProvider: paymentProvider as PaymentProviderName,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(config);

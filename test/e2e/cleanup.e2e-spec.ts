@@ -98,7 +98,7 @@ describe('cleanup and guest stats (contract §12)', () => {
 
     const result = await cleanup.runOnce();
 
-    expect(result.deleted).toEqual({ expired_sessions: 0, merged_guest_carts: 1 });
+    expect(result.deleted).toEqual({ expired_sessions: 0, merged_guest_carts: 1, idempotency_keys: 0, sent_mails: 0 });
     expect(await sessionExists(oldMerge)).toBe(false);
     expect(await sessionExists(recentMerge)).toBe(true);
     expect(await sessionExists(untouched)).toBe(true);
@@ -152,6 +152,7 @@ describe('cleanup and guest stats (contract §12)', () => {
       active_sessions: 3,
       expired_sessions: 1,
       guest_carts_with_items: 2,
+      guest_orders: 0,
       merges: mergesBefore,
       last_cleanup: null,
     });
@@ -162,7 +163,7 @@ describe('cleanup and guest stats (contract §12)', () => {
     expect(after.body.data.last_cleanup).toEqual({
       started_at: expect.any(String),
       finished_at: expect.any(String),
-      deleted: { expired_sessions: 1, merged_guest_carts: 0 },
+      deleted: { expired_sessions: 1, merged_guest_carts: 0, idempotency_keys: 0, sent_mails: 0 },
     });
 
     expect((await t.request('GET', '/api/v1/admin/guest-stats', { token: user.token })).status).toBe(403);

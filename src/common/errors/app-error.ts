@@ -21,10 +21,12 @@ export class AppError extends Error {
     readonly details?: unknown,
     /** extra response headers, e.g. Retry-After */
     readonly headers?: Record<string, string>,
+    /** only where the contract gives a code another status (§9: EMAIL_ALREADY_REGISTERED is 400 there) */
+    status?: number,
   ) {
     super(message);
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = status ?? ERROR_STATUS[code];
   }
 
   static validation(problems: FieldProblem[], message = 'Request validation failed'): AppError {

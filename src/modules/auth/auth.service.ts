@@ -48,13 +48,12 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** contract §3: 409 on a taken email, 422 on a guest-pattern one; queues the verification mail. */
   async register(dto: RegisterDto): Promise<AuthResultDto> {
-    const { user, verificationToken } = await this.createAccount({
+    const { user } = await this.createAccount({
       email: dto.email,
       password: dto.password,
       firstName: dto.first_name ?? null,
       lastName: dto.last_name ?? null,
     });
-    this.queueVerificationMail(user, verificationToken);
     return { user: toUserResponse(user), token: await this.issueToken(user) };
   }
 
@@ -88,6 +87,13 @@ export class AuthService implements OnApplicationBootstrap {
     if (user === undefined)
       throw new AppError('INVALID_TOKEN', 'The token is invalid, expired or already used');
     return { user: toUserResponse(user), linked_orders: [] };
+  }
+
+  /** The account row (for checkout's customer details), or 401 when it no longer exists. */
+  async accountOf(userId: string): Promise<UserRow> {
+    const user = await this.users.findById(userId);
+    if (user === undefined) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+    return user;
   }
 
   /** True when a non-guest address belongs to an account (orders refuse such guests). */
@@ -141,8 +147,9 @@ export class AuthService implements OnApplicationBootstrap {
     return { user, verificationToken: token };
   }
 
-  queueVerificationMail(user: UserRow, token: string, pendingOrders = 0): void {
-    this.mail.queue({
+  /** Queues the verification mail in the current transaction (outbox). */
+  async queueVerificationMail(user: UserRow, token: string, pendingOrders = 0): Promise<void> {
+    await this.mail.queue({
       to: user.email,
       subject: 'Confirm your email address',
       template: 'email-verification',

@@ -1,6 +1,7 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartRow, ProductRow } from '../../database/schema';
@@ -15,6 +16,8 @@ import {
 } from './cart-rules';
 import { CartRepository } from './cart.repository';
 import { CartDto } from './dto/cart.dto';
+
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * The cart rules for every cart, user or guest: validation against limits, availability and stock,
@@ -87,7 +90,7 @@ export class CartService {
   }
 
   async getUserCart(userId: string): Promise<CartDto> {
-    const cart = (await this.carts.findByUserId(userId)) ?? (await this.carts.getOrCreateForUser(userId));
+    const cart = (await this.carts.findByUserId(userId)) ?? (await this.getOrCreateUserCart(userId));
     return this.view(cart);
   }
 
@@ -129,8 +132,19 @@ export class CartService {
 
   /** The user's cart row, created if needed and locked for the current transaction. */
   async lockUserCart(userId: string): Promise<CartRow> {
-    const cart = await this.carts.getOrCreateForUser(userId);
+    const cart = await this.getOrCreateUserCart(userId);
     return (await this.carts.lock(cart.id)) ?? cart;
+  }
+
+  /** A valid token whose account is gone fails the user foreign key: a 401 as on /auth/me, not a 500. */
+  private async getOrCreateUserCart(userId: string): Promise<CartRow> {
+    try {
+      return await this.carts.getOrCreateForUser(userId);
+    } catch (error) {
+      if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION)
+        throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+      throw error;
+    }
   }
 
   private async productMap(ids: readonly string[]): Promise<Map<string, ProductRow>> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AppError } from '../../common/errors/app-error';
+import { AppError, StockProblem } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/database-errors';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { ProductRow } from '../../database/schema';
@@ -14,6 +14,13 @@ import {
 import { ProductsRepository } from './products.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
+
+export interface StockReservation {
+  /** product rows after the decrement, by id */
+  reserved: Map<string, ProductRow>;
+  unavailable: string[];
+  short: StockProblem[];
+}
 
 @Injectable()
 export class CatalogService implements OnApplicationBootstrap {
@@ -83,6 +90,34 @@ export class CatalogService implements OnApplicationBootstrap {
   /** Rows for a set of ids in one query, for cart and order code. */
   findByIds(ids: readonly string[]): Promise<ProductRow[]> {
     return this.products.findByIds(ids);
+  }
+
+  /**
+   * Takes the units of every line (in product-id order, so concurrent orders lock rows in the same order
+   * and never deadlock). Returns the problems instead of throwing; the caller's transaction rolls back
+   * whatever was taken when there are any.
+   */
+  async reserveStock(lines: readonly { productId: string; quantity: number }[]): Promise<StockReservation> {
+    const reserved = new Map<string, ProductRow>();
+    const unavailable: string[] = [];
+    const short: StockProblem[] = [];
+    for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
+      const row = await this.products.reserve(line.productId, line.quantity);
+      if (row !== undefined) {
+        reserved.set(row.id, row);
+        continue;
+      }
+      const current = await this.products.findById(line.productId);
+      if (current === undefined || !current.isActive) unavailable.push(line.productId);
+      else short.push({ product_id: line.productId, requested: line.quantity, available: current.stock });
+    }
+    return { reserved, unavailable, short };
+  }
+
+  async restock(lines: readonly { productId: string; quantity: number }[]): Promise<void> {
+    for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
+      await this.products.restock(line.productId, line.quantity);
+    }
   }
 
   findById(id: string): Promise<ProductRow | undefined> {

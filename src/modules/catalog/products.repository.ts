@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
 
@@ -54,6 +54,26 @@ export class ProductsRepository {
       .where(eq(products.id, id))
       .returning();
     return updated;
+  }
+
+  /**
+   * Takes `quantity` units if the product is active and has them, in one conditional UPDATE: stock can
+   * never go below zero and two buyers can never take the same unit (CONVENTIONS: concurrency in SQL).
+   */
+  async reserve(id: string, quantity: number): Promise<ProductRow | undefined> {
+    const [row] = await this.txHost.tx
+      .update(products)
+      .set({ stock: sql`${products.stock} - ${quantity}`, updatedAt: sql`now()` })
+      .where(and(eq(products.id, id), eq(products.isActive, true), gte(products.stock, quantity)))
+      .returning();
+    return row;
+  }
+
+  async restock(id: string, quantity: number): Promise<void> {
+    await this.txHost.tx
+      .update(products)
+      .set({ stock: sql`${products.stock} + ${quantity}`, updatedAt: sql`now()` })
+      .where(eq(products.id, id));
   }
 
   async countAll(): Promise<number> {

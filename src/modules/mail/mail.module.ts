@@ -4,7 +4,9 @@ import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { MailDispatcher } from './mail-dispatcher';
 import { MailSender } from './mail-sender';
+import { OutboxRepository } from './outbox.repository';
 import { MailService } from './mail.service';
 
 @Module({
@@ -22,7 +24,7 @@ import { MailService } from './mail.service';
       }),
     }),
   ],
-  providers: [MailSender, MailService],
-  exports: [MailService],
+  providers: [MailSender, MailService, MailDispatcher, OutboxRepository],
+  exports: [MailService, MailDispatcher],
 })
 export class MailModule {}

@@ -1,28 +1,28 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/util/clock';
 import { isGuestEmail } from '../../common/util/guest-email';
-import { MailSender } from './mail-sender';
+import { MailDispatcher } from './mail-dispatcher';
 import { MailMessage } from './mail.types';
+import { OutboxRepository } from './outbox.repository';
 
 /**
- * The one door for outgoing mail. Callers `queue` a message once the change that causes it has been
- * decided; delivery happens off the request path, so a slow or failing SMTP server never fails a request.
- * Guest-pattern addresses never receive mail (contract §1).
+ * The one door for outgoing mail. `queue` writes the mail to the outbox in the caller's transaction
+ * (contract §11): if the change rolls back, so does the mail; SMTP being down never fails the change.
+ * Guest-pattern addresses never receive mail (contract §1): nothing is queued for them.
  */
 @Injectable()
 export class MailService {
-  private readonly logger = new Logger(MailService.name);
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: MailDispatcher,
+    private readonly clock: Clock,
+  ) {}
 
-  constructor(private readonly sender: MailSender) {}
-
-  queue(message: MailMessage): boolean {
+  /** Returns whether a mail was queued. */
+  async queue(message: MailMessage): Promise<boolean> {
     if (isGuestEmail(message.to)) return false;
-    setImmediate(() => {
-      this.sender.deliver(message).catch((error: unknown) => {
-        this.logger.warn(
-          `could not deliver ${message.template} mail: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    });
+    await this.outbox.insert(message, this.clock.now());
+    this.dispatcher.kick();
     return true;
   }
 }

@@ -1,5 +1,5 @@
 /** The templates a mail can be rendered from (files in ./templates). */
-export type MailTemplate = 'email-verification';
+export type MailTemplate = 'email-verification' | 'order-confirmation';
 
 export interface MailMessage {
   to: string;

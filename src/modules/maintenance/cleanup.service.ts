@@ -12,6 +12,9 @@ export const CLEANUP_LOCK_KEY = 0x6763_0001;
 export const CLEANUP_BATCH_SIZE = 5_000;
 /** A merged guest cart is kept a day, so a merge retried late still gets its stored report. */
 export const MERGED_CART_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** contract §12 */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+export const SENT_MAIL_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface CleanupResult {
   ran: boolean;
@@ -21,7 +24,8 @@ export interface CleanupResult {
 }
 
 /**
- * The scheduled cleanup (contract §12): expired guest sessions with their carts, and merged guest carts.
+ * The scheduled cleanup (contract §12): expired guest sessions with their carts, merged guest carts,
+ * idempotency records older than 24 h and sent outbox mails older than 30 days.
  * One instance at a time (advisory lock), batch by batch, each run recorded for the stats endpoint.
  */
 @Injectable()
@@ -72,6 +76,19 @@ export class CleanupService implements OnApplicationBootstrap {
             new Date(startedAt.getTime() - MERGED_CART_RETENTION_MS),
             batchSize,
           ),
+        batchSize,
+      ),
+      idempotency_keys: await this.drain(
+        () =>
+          this.maintenance.deleteIdempotencyKeys(
+            new Date(startedAt.getTime() - IDEMPOTENCY_RETENTION_MS),
+            batchSize,
+          ),
+        batchSize,
+      ),
+      sent_mails: await this.drain(
+        () =>
+          this.maintenance.deleteSentMails(new Date(startedAt.getTime() - SENT_MAIL_RETENTION_MS), batchSize),
         batchSize,
       ),
     };

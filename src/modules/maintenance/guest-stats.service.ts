@@ -18,6 +18,7 @@ export class GuestStatsService {
       active_sessions: sessions.active,
       expired_sessions: sessions.expired,
       guest_carts_with_items: await this.maintenance.guestCartsWithItems(),
+      guest_orders: await this.maintenance.guestOrderCount(),
       merges: await this.maintenance.mergeCount(),
       last_cleanup:
         lastRun === undefined

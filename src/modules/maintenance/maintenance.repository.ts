@@ -8,6 +8,9 @@ import {
   CleanupRunRow,
   cleanupRuns,
   guestSessions,
+  idempotencyKeys,
+  mailOutbox,
+  orders,
 } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
 
@@ -45,6 +48,39 @@ export class MaintenanceRepository {
       .where(inArray(guestSessions.id, batch))
       .returning({ id: guestSessions.id });
     return rows.length;
+  }
+
+  /** Deletes up to `batchSize` idempotency records created before `before`. */
+  async deleteIdempotencyKeys(before: Date, batchSize: number): Promise<number> {
+    const batch = this.txHost.tx
+      .select({ scope: idempotencyKeys.scope, key: idempotencyKeys.key })
+      .from(idempotencyKeys)
+      .where(lt(idempotencyKeys.createdAt, before))
+      .limit(batchSize);
+    const rows = await this.txHost.tx
+      .delete(idempotencyKeys)
+      .where(sql`(${idempotencyKeys.scope}, ${idempotencyKeys.key}) in ${batch}`)
+      .returning({ key: idempotencyKeys.key });
+    return rows.length;
+  }
+
+  /** Deletes up to `batchSize` outbox mails sent before `before`; pending and failed ones stay. */
+  async deleteSentMails(before: Date, batchSize: number): Promise<number> {
+    const batch = this.txHost.tx
+      .select({ id: mailOutbox.id })
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.status, 'sent'), lt(mailOutbox.sentAt, before)))
+      .limit(batchSize);
+    const rows = await this.txHost.tx
+      .delete(mailOutbox)
+      .where(inArray(mailOutbox.id, batch))
+      .returning({ id: mailOutbox.id });
+    return rows.length;
+  }
+
+  async guestOrderCount(): Promise<number> {
+    const [row] = await this.txHost.tx.select({ n: count() }).from(orders).where(eq(orders.isGuest, true));
+    return row.n;
   }
 
   async recordRun(

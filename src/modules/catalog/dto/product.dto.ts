@@ -10,12 +10,19 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { ProductRow } from '../../../database/schema';
 import { Trim } from '../../../common/util/transform';
 
 export const MAX_PRICE = 100_000_000;
 export const MAX_STOCK = 1_000_000_000;
+
+/**
+ * Validates a field whenever it is present: unlike IsOptional, null is checked (and refused), so a PATCH
+ * cannot write null into a NOT NULL column (that was a 500; contract §1: wrong types are a 400).
+ */
+const PresentOrAbsent = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
 
 export class ProductDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -112,34 +119,34 @@ export class CreateProductDto {
 
 export class UpdateProductDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
   @ApiPropertyOptional({ description: 'minor units (cents)' })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   unit_price?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   is_active?: boolean;
 }

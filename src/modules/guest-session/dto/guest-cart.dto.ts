@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayUnique, IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { ArrayUnique, IsArray, IsInt, IsUUID, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CartDto, CartItemDto } from '../../cart/dto/cart.dto';
 
 export class GuestCartLineDto {
@@ -19,7 +19,9 @@ export class WriteGuestCartDto {
     format: 'uuid',
     description: 'omit to create a new session (201); give it to replace that cart’s content (200)',
   })
-  @IsOptional()
+  // only an absent session_id means "create": IsOptional would also let null through, and the
+  // controller would then look up a session with a null id (404 instead of contract §1's 400)
+  @ValidateIf((_dto: WriteGuestCartDto, value: unknown) => value !== undefined)
   @IsUUID('all', { message: 'session_id must be a UUID' })
   session_id?: string;
 

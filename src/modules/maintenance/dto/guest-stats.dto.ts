@@ -17,6 +17,7 @@ export class GuestStatsDto {
   expired_sessions!: number;
   @ApiProperty({ description: 'unmerged guest carts holding at least one line' })
   guest_carts_with_items!: number;
+  @ApiProperty({ description: 'orders placed as a guest (linked ones included)' }) guest_orders!: number;
   @ApiProperty({ description: 'cart merges ever recorded' }) merges!: number;
   @ApiProperty({ type: CleanupRunDto, nullable: true }) last_cleanup!: CleanupRunDto | null;
 }

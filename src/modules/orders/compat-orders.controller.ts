@@ -1,0 +1,40 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, OptionalAuth } from '../../common/auth/auth.decorators';
+import type { AuthUser } from '../../common/auth/auth.types';
+import { RawBody } from '../../common/http/envelope.interceptor';
+import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
+import { ApiErrors } from '../../common/swagger/api-responses';
+import { CompatOrdersService } from './compat-orders.service';
+import { CompatCreateOrderDto, CompatOrderResponseDto } from './dto/compat-order.dto';
+
+@ApiTags('compatibility (spec 002)')
+@Controller('api/orders')
+export class CompatOrdersController {
+  constructor(private readonly compat: CompatOrdersService) {}
+
+  @Post()
+  @OptionalAuth()
+  @RateLimit('guestOrder')
+  @ApiOperation({
+    summary:
+      'Spec-002 checkout: guest-pattern emails may order any number of times; no payment step (PENDING)',
+    description:
+      'camelCase body. No token: a guest order. With a Bearer token: the order belongs to that user. A registered email without its account’s token → 400 EMAIL_ALREADY_REGISTERED. unitPrice must equal the current price (409 PRICE_MISMATCH). productId is this service’s product UUID.',
+  })
+  @ApiResponse({ status: 201, type: CompatOrderResponseDto })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'EMAIL_ALREADY_REGISTERED',
+    'PRICE_MISMATCH',
+    'INSUFFICIENT_STOCK',
+    'PRODUCT_UNAVAILABLE',
+    'RATE_LIMITED',
+  )
+  async create(
+    @Body() dto: CompatCreateOrderDto,
+    @CurrentUser() user: AuthUser | undefined,
+  ): Promise<RawBody<CompatOrderResponseDto>> {
+    return new RawBody(await this.compat.create(dto, user));
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { isGuestEmail } from '../../common/util/guest-email';
+import { AuthUser } from '../../common/auth/auth.types';
+import { AuthService } from '../auth/auth.service';
+import { CheckoutService } from './checkout.service';
+import { CompatCreateOrderDto, CompatOrderResponseDto } from './dto/compat-order.dto';
+
+export const COMPAT_SUCCESS_MESSAGE = 'Order created successfully';
+
+/**
+ * spec 002's `POST /api/orders` (contract §9) on the shared checkout: guest-pattern emails order freely,
+ * a registered email needs that account's token (400), the client's unit prices must be the current ones,
+ * no payment step (status PENDING).
+ */
+@Injectable()
+export class CompatOrdersService {
+  constructor(
+    private readonly checkout: CheckoutService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async create(dto: CompatCreateOrderDto, caller: AuthUser | undefined): Promise<CompatOrderResponseDto> {
+    const email = dto.customerData.email;
+    const account = caller === undefined ? undefined : await this.auth.accountOf(caller.id);
+    if (!isGuestEmail(email) && account?.email !== email && (await this.auth.isEmailRegistered(email))) {
+      throw new AppError(
+        'EMAIL_ALREADY_REGISTERED',
+        'Email already registered. Log in to order.',
+        undefined,
+        undefined,
+        400,
+      );
+    }
+    const [firstName, ...rest] = dto.customerData.name.split(/\s+/);
+    const placed = await this.checkout.placeOrder({
+      lines: dto.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+      expectedPrices: new Map(dto.items.map((item) => [item.productId, item.unitPrice])),
+      customer: { email, firstName, lastName: rest.join(' '), phone: dto.customerData.phone },
+      shippingAddress: {
+        line1: dto.shippingAddress.street,
+        city: dto.shippingAddress.cityId,
+        postal_code: '',
+        country: '',
+        city_id: dto.shippingAddress.cityId,
+        neighborhood_id: dto.shippingAddress.neighborhoodId,
+      },
+      userId: caller?.id ?? null,
+      isGuest: caller === undefined,
+      guestSessionId: null,
+      cartId: null,
+      paymentToken: null,
+      notes: dto.notes ?? null,
+    });
+    return {
+      success: true,
+      message: COMPAT_SUCCESS_MESSAGE,
+      data: {
+        id: placed.order.id,
+        orderNumber: placed.order.orderNumber,
+        customer: { ...dto.customerData },
+        items: placed.items.map((item) => ({
+          productId: item.productId,
+          sku: item.sku,
+          name: item.name,
+          quantity: item.quantity,
+          unitPrice: item.unitPrice,
+          lineTotal: item.lineTotal,
+        })),
+        status: placed.order.status.toUpperCase(),
+        total: placed.order.total,
+        notes: placed.order.notes,
+      },
+    };
+  }
+}

@@ -1,0 +1,120 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { NormalizeEmail, Trim } from '../../../common/util/transform';
+
+/** spec 002 bodies are camelCase (contract §1). Ids are this service's UUIDs, not MongoDB ids. */
+export class CompatCustomerDataDto {
+  @ApiProperty({ example: 'Invitado' }) @Trim() @IsString() @Length(1, 200) name!: string;
+
+  @ApiProperty({ example: 'guest_1752580352601_56436599_922668294_umy4h586z7_qwe@checkout.guest' })
+  @NormalizeEmail()
+  @IsEmail({}, { message: 'customerData.email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: '+123456789' }) @Trim() @IsString() @Length(3, 32) phone!: string;
+  @ApiProperty({ example: 'Calle 123' }) @Trim() @IsString() @Length(1, 200) address!: string;
+  @ApiProperty({ description: 'the shop’s neighbourhood id (opaque to this service)' })
+  @IsString()
+  @Length(1, 64)
+  neighborhoodId!: string;
+}
+
+export class CompatShippingAddressDto {
+  @ApiProperty({ example: 'Calle 123' }) @Trim() @IsString() @Length(1, 200) street!: string;
+  @ApiProperty({ description: 'the shop’s city id (opaque to this service)' })
+  @IsString()
+  @Length(1, 64)
+  cityId!: string;
+  @ApiProperty({ description: 'the shop’s neighbourhood id (opaque to this service)' })
+  @IsString()
+  @Length(1, 64)
+  neighborhoodId!: string;
+}
+
+export class CompatItemDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'productId must be a UUID' }) productId!: string;
+  @ApiProperty({ minimum: 1, example: 1 }) @IsInt() @Min(1) quantity!: number;
+  @ApiProperty({
+    description: 'the price the client showed, minor units; must equal the current price',
+    example: 1999,
+  })
+  @IsInt()
+  @Min(0)
+  unitPrice!: number;
+}
+
+export class CompatCreateOrderDto {
+  @ApiProperty({ type: CompatCustomerDataDto })
+  @ValidateNested()
+  @Type(() => CompatCustomerDataDto)
+  customerData!: CompatCustomerDataDto;
+
+  @ApiProperty({ type: CompatShippingAddressDto })
+  @ValidateNested()
+  @Type(() => CompatShippingAddressDto)
+  shippingAddress!: CompatShippingAddressDto;
+
+  @ApiProperty({ type: [CompatItemDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique((item: CompatItemDto | undefined) => item?.productId, {
+    message: 'items must not repeat a productId',
+  })
+  @ValidateNested({ each: true })
+  @Type(() => CompatItemDto)
+  items!: CompatItemDto[];
+
+  @ApiPropertyOptional({ example: 'Leave at the door' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  notes?: string;
+}
+
+export class CompatOrderItemDto {
+  @ApiProperty() productId!: string;
+  @ApiProperty() sku!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty() unitPrice!: number;
+  @ApiProperty() lineTotal!: number;
+}
+
+export class CompatCustomerDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty() address!: string;
+  @ApiProperty() neighborhoodId!: string;
+}
+
+export class CompatOrderDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'GC-7K2M9QX4TB' }) orderNumber!: string;
+  @ApiProperty({ type: CompatCustomerDto }) customer!: CompatCustomerDto;
+  @ApiProperty({ type: [CompatOrderItemDto] }) items!: CompatOrderItemDto[];
+  @ApiProperty({ example: 'PENDING' }) status!: string;
+  @ApiProperty({ description: 'minor units' }) total!: number;
+  @ApiProperty({ nullable: true, type: String }) notes!: string | null;
+}
+
+export class CompatOrderResponseDto {
+  @ApiProperty({ example: true }) success!: true;
+  @ApiProperty({ example: 'Order created successfully' }) message!: string;
+  @ApiProperty({ type: CompatOrderDto }) data!: CompatOrderDto;
+}

@@ -1,0 +1,64 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { and, eq, isNull, lt } from 'drizzle-orm';
+import { IdempotencyKeyRow, idempotencyKeys } from '../../database/schema';
+import { TxHost } from '../../database/transaction';
+
+@Injectable()
+export class IdempotencyRepository {
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+
+  /** Claims a key; false when a record exists (the primary key settles concurrent duplicates). */
+  async tryBegin(
+    scope: string,
+    key: string,
+    requestHash: string,
+    now: Date,
+    lockedUntil: Date,
+  ): Promise<boolean> {
+    const rows = await this.txHost.tx
+      .insert(idempotencyKeys)
+      .values({ scope, key, requestHash, createdAt: now, lockedUntil })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    return rows.length > 0;
+  }
+
+  async find(scope: string, key: string): Promise<IdempotencyKeyRow | undefined> {
+    const [row] = await this.txHost.tx
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    return row;
+  }
+
+  /** Takes over a record whose first request died without an answer (its lock ran out). */
+  async takeOver(scope: string, key: string, now: Date, lockedUntil: Date): Promise<boolean> {
+    const rows = await this.txHost.tx
+      .update(idempotencyKeys)
+      .set({ lockedUntil })
+      .where(
+        and(
+          eq(idempotencyKeys.scope, scope),
+          eq(idempotencyKeys.key, key),
+          isNull(idempotencyKeys.responseStatus),
+          lt(idempotencyKeys.lockedUntil, now),
+        ),
+      )
+      .returning({ key: idempotencyKeys.key });
+    return rows.length > 0;
+  }
+
+  async complete(scope: string, key: string, status: number, body: string): Promise<void> {
+    await this.txHost.tx
+      .update(idempotencyKeys)
+      .set({ responseStatus: status, responseBody: body })
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+
+  async delete(scope: string, key: string): Promise<void> {
+    await this.txHost.tx
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+}

@@ -1,0 +1,114 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import {
+  OrderItemRow,
+  orderItems,
+  OrderRow,
+  orders,
+  OrderStatus,
+  OrderStatusHistoryRow,
+  orderStatusHistory,
+} from '../../database/schema';
+import { TxHost } from '../../database/transaction';
+
+export type NewOrder = typeof orders.$inferInsert;
+export type NewOrderItem = typeof orderItems.$inferInsert;
+
+@Injectable()
+export class OrdersRepository {
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+
+  /** Inserts unless the order number is taken (then undefined: draw another number). */
+  async insertIfNumberFree(order: NewOrder): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx
+      .insert(orders)
+      .values(order)
+      .onConflictDoNothing({ target: orders.orderNumber })
+      .returning();
+    return row;
+  }
+
+  async insertItems(items: NewOrderItem[]): Promise<void> {
+    if (items.length > 0) await this.txHost.tx.insert(orderItems).values(items);
+  }
+
+  async insertHistory(
+    orderId: string,
+    status: OrderStatus,
+    at: Date,
+    note: string | null = null,
+  ): Promise<void> {
+    await this.txHost.tx.insert(orderStatusHistory).values({ orderId, status, at, note });
+  }
+
+  async findByNumber(orderNumber: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.orderNumber, orderNumber));
+    return row;
+  }
+
+  async findById(id: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.id, id));
+    return row;
+  }
+
+  async lock(id: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.id, id)).for('update');
+    return row;
+  }
+
+  async findForUser(userId: string, limit: number): Promise<OrderRow[]> {
+    return this.txHost.tx
+      .select()
+      .from(orders)
+      .where(eq(orders.userId, userId))
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .limit(limit);
+  }
+
+  /** Lines of several orders in one query. */
+  async itemsOf(orderIds: readonly string[]): Promise<OrderItemRow[]> {
+    if (orderIds.length === 0) return [];
+    return this.txHost.tx
+      .select()
+      .from(orderItems)
+      .where(inArray(orderItems.orderId, [...orderIds]))
+      .orderBy(asc(orderItems.position));
+  }
+
+  async historyOf(orderId: string): Promise<OrderStatusHistoryRow[]> {
+    return this.txHost.tx
+      .select()
+      .from(orderStatusHistory)
+      .where(eq(orderStatusHistory.orderId, orderId))
+      .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.id));
+  }
+
+  async updateStatus(
+    id: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    at: Date,
+    tracking: { carrier?: string; trackingNumber?: string },
+  ): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx
+      .update(orders)
+      .set({
+        status: to,
+        updatedAt: at,
+        ...(tracking.carrier === undefined ? {} : { carrier: tracking.carrier }),
+        ...(tracking.trackingNumber === undefined ? {} : { trackingNumber: tracking.trackingNumber }),
+      })
+      .where(and(eq(orders.id, id), eq(orders.status, from)))
+      .returning();
+    return row;
+  }
+
+  async countGuestOrders(): Promise<number> {
+    const [row] = await this.txHost.tx
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(orders)
+      .where(eq(orders.isGuest, true));
+    return row.n;
+  }
+}

@@ -1,0 +1,191 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../common/errors/app-error';
+import { Clock } from '../../common/util/clock';
+import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
+import { OrderRow } from '../../database/schema';
+import { AuthService } from '../auth/auth.service';
+import { CartService } from '../cart/cart.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { GuestSessionService } from '../guest-session/guest-session.service';
+import { CheckoutService, LOOKUP_PATH, PlacedOrder } from './checkout.service';
+import {
+  CreateGuestOrderDto,
+  CreateUserOrderDto,
+  GuestLookupResultDto,
+  OrderDto,
+  PlacedOrderDto,
+  toOrderResponse,
+  toTrackingInfo,
+  UpdateOrderStatusDto,
+} from './dto/order.dto';
+import { normalizeOrderNumber } from './order-number';
+import { canTransition, restocksOn } from './order-status';
+import { OrdersRepository } from './orders.repository';
+
+const USER_ORDER_LIMIT = 100;
+/** Compared against when no order has the number, so a miss costs what a wrong email costs. */
+const NO_ORDER_EMAIL = 'no-order@invalid.invalid';
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly checkout: CheckoutService,
+    private readonly orders: OrdersRepository,
+    private readonly sessions: GuestSessionService,
+    private readonly carts: CartService,
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** contract §6: a registered (non-guest-pattern) email must log in to check out. */
+  async placeGuestOrder(dto: CreateGuestOrderDto): Promise<PlacedOrderDto> {
+    const email = normalizeEmail(dto.customer_info.email);
+    if (!isGuestEmail(email) && (await this.auth.isEmailRegistered(email))) {
+      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
+    }
+    return this.toPlaced(await this.orderGuestCart(dto, email));
+  }
+
+  @Transactional()
+  private async orderGuestCart(dto: CreateGuestOrderDto, email: string): Promise<PlacedOrder> {
+    const session = await this.sessions.touch(dto.session_id);
+    const cart = await this.carts.findGuestCart(session.id);
+    if (cart === undefined) throw new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
+    if (cart.mergedAt !== null) {
+      throw new AppError(
+        'GUEST_CART_ALREADY_MERGED',
+        'This guest cart was merged into an account; check out from the account',
+      );
+    }
+    await this.carts.lockCart(cart.id);
+    return this.checkout.placeOrder({
+      lines: await this.carts.lines(cart.id),
+      customer: {
+        email,
+        firstName: dto.customer_info.first_name,
+        lastName: dto.customer_info.last_name,
+        phone: dto.customer_info.phone ?? null,
+      },
+      shippingAddress: { ...dto.shipping_address, country: dto.shipping_address.country.toUpperCase() },
+      userId: null,
+      isGuest: true,
+      guestSessionId: session.id,
+      cartId: cart.id,
+      paymentToken: dto.payment_info.token,
+      notes: null,
+    });
+  }
+
+  /** Orders the authenticated user's cart. */
+  async placeUserOrder(userId: string, dto: CreateUserOrderDto): Promise<PlacedOrderDto> {
+    return this.toPlaced(await this.orderUserCart(userId, dto));
+  }
+
+  @Transactional()
+  private async orderUserCart(userId: string, dto: CreateUserOrderDto): Promise<PlacedOrder> {
+    const user = await this.auth.accountOf(userId);
+    const cart = await this.carts.lockUserCart(userId);
+    return this.checkout.placeOrder({
+      lines: await this.carts.lines(cart.id),
+      customer: {
+        email: user.email,
+        firstName: user.firstName ?? '',
+        lastName: user.lastName ?? '',
+        phone: user.phone,
+      },
+      shippingAddress: { ...dto.shipping_address, country: dto.shipping_address.country.toUpperCase() },
+      userId,
+      isGuest: false,
+      guestSessionId: null,
+      cartId: cart.id,
+      paymentToken: dto.payment_info.token,
+      notes: null,
+    });
+  }
+
+  async listForUser(userId: string): Promise<OrderDto[]> {
+    const rows = await this.orders.findForUser(userId, USER_ORDER_LIMIT);
+    return this.withItems(rows);
+  }
+
+  /** The user's own order; anyone else's answers like a missing one. */
+  async getForUser(userId: string, orderNumber: string): Promise<OrderDto> {
+    const order = await this.orders.findByNumber(normalizeOrderNumber(orderNumber));
+    if (order === undefined || order.userId !== userId) throw orderNotFound();
+    return (await this.withItems([order]))[0];
+  }
+
+  /**
+   * contract §7: email + order number, or 404 with one body for every mismatch. The same work is done
+   * either way: one indexed query, then a constant-time comparison of email digests.
+   */
+  async lookup(email: string, orderNumber: string): Promise<GuestLookupResultDto> {
+    const order = await this.orders.findByNumber(normalizeOrderNumber(orderNumber));
+    const matches = sameEmail(order?.email ?? NO_ORDER_EMAIL, normalizeEmail(email));
+    if (order === undefined || !matches) throw orderNotFound();
+    const [dto] = await this.withItems([order]);
+    return { order: dto, tracking_info: toTrackingInfo(order, await this.orders.historyOf(order.id)) };
+  }
+
+  /** Admin status change (contract §6): only allowed transitions; cancelling puts the units back. */
+  @Transactional()
+  async changeStatus(orderId: string, dto: UpdateOrderStatusDto): Promise<OrderDto> {
+    const order = await this.orders.lock(orderId);
+    if (order === undefined) throw orderNotFound();
+    if (!canTransition(order.status, dto.status)) {
+      throw new AppError(
+        'INVALID_STATUS_TRANSITION',
+        `An order cannot go from ${order.status} to ${dto.status}`,
+        {
+          from: order.status,
+          to: dto.status,
+        },
+      );
+    }
+    const items = await this.orders.itemsOf([order.id]);
+    if (restocksOn(dto.status)) await this.catalog.restock(items);
+    const now = this.clock.now();
+    const updated = await this.orders.updateStatus(order.id, order.status, dto.status, now, {
+      carrier: dto.carrier,
+      trackingNumber: dto.tracking_number,
+    });
+    if (updated === undefined)
+      throw new AppError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; retry');
+    await this.orders.insertHistory(order.id, dto.status, now);
+    return toOrderResponse(updated, items);
+  }
+
+  private async withItems(rows: OrderRow[]): Promise<OrderDto[]> {
+    const items = await this.orders.itemsOf(rows.map((row) => row.id));
+    return rows.map((row) =>
+      toOrderResponse(
+        row,
+        items.filter((item) => item.orderId === row.id),
+      ),
+    );
+  }
+
+  toPlaced(placed: PlacedOrder): PlacedOrderDto {
+    return {
+      order: toOrderResponse(placed.order, placed.items),
+      confirmation_details: {
+        order_number: placed.order.orderNumber,
+        email: placed.order.email,
+        email_queued: placed.emailQueued,
+        lookup: { path: LOOKUP_PATH, method: 'POST' },
+      },
+    };
+  }
+}
+
+export function orderNotFound(): AppError {
+  return new AppError('ORDER_NOT_FOUND', 'No order matches these details');
+}
+
+function sameEmail(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
