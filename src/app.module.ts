@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CartModule } from './modules/cart/cart.module';
 import { CatalogModule } from './modules/catalog/catalog.module';
+import { ConversionModule } from './modules/conversion/conversion.module';
 import { GuestSessionModule } from './modules/guest-session/guest-session.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
@@ -29,6 +30,7 @@ import { OrdersModule } from './modules/orders/orders.module';
     GuestSessionModule,
     MergeModule,
     OrdersModule,
+    ConversionModule,
     MaintenanceModule,
   ],
 })

@@ -153,6 +153,7 @@ describe('cleanup and guest stats (contract §12)', () => {
       expired_sessions: 1,
       guest_carts_with_items: 2,
       guest_orders: 0,
+      conversions: 0,
       merges: mergesBefore,
       last_cleanup: null,
     });

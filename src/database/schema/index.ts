@@ -6,3 +6,4 @@ export * from './products.table';
 export * from './users.table';
 export * from './mail-outbox.table';
 export * from './orders.table';
+export * from './conversions.table';

@@ -5,14 +5,7 @@ import type { AuthUser } from '../../common/auth/auth.types';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { AuthService } from './auth.service';
-import {
-  AuthResultDto,
-  LoginDto,
-  RegisterDto,
-  UserEnvelopeDto,
-  VerifyEmailDto,
-  VerifyEmailResultDto,
-} from './dto/auth.dto';
+import { AuthResultDto, LoginDto, RegisterDto, UserEnvelopeDto } from './dto/auth.dto';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -44,16 +37,5 @@ export class AuthController {
   @ApiEnvelope(UserEnvelopeDto)
   async me(@CurrentUser() user: AuthUser): Promise<UserEnvelopeDto> {
     return { user: await this.auth.me(user.id) };
-  }
-
-  @Post('verify-email')
-  @HttpCode(200)
-  @ApiOperation({
-    summary: 'Confirm an email address with the token from the verification mail (single use, 24 h)',
-  })
-  @ApiEnvelope(VerifyEmailResultDto)
-  @ApiErrors('VALIDATION_FAILED', 'INVALID_TOKEN', 'RATE_LIMITED')
-  verifyEmail(@Body() dto: VerifyEmailDto): Promise<VerifyEmailResultDto> {
-    return this.auth.verifyEmail(dto.token);
   }
 }

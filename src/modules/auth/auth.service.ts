@@ -9,14 +9,7 @@ import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { UserRow } from '../../database/schema';
 import { MailService } from '../mail/mail.service';
-import {
-  AuthResultDto,
-  LoginDto,
-  RegisterDto,
-  toUserResponse,
-  UserDto,
-  VerifyEmailResultDto,
-} from './dto/auth.dto';
+import { AuthResultDto, LoginDto, RegisterDto, toUserResponse, UserDto } from './dto/auth.dto';
 import { PasswordHasher } from './password-hasher';
 import { NewUser, UsersRepository } from './users.repository';
 import { hashVerificationToken, newVerificationToken, VERIFICATION_TOKEN_TTL_MS } from './verification-token';
@@ -76,9 +69,9 @@ export class AuthService implements OnApplicationBootstrap {
     return toUserResponse(user);
   }
 
-  /** Spends a verification token once and marks the email verified. */
+  /** Spends a verification token once and marks the email verified (joins the caller's transaction). */
   @Transactional()
-  async verifyEmail(token: string): Promise<VerifyEmailResultDto> {
+  async verifyEmail(token: string): Promise<UserRow> {
     const now = this.clock.now();
     const userId = await this.users.consumeVerificationToken(hashVerificationToken(token), now);
     if (userId === undefined)
@@ -86,7 +79,7 @@ export class AuthService implements OnApplicationBootstrap {
     const user = await this.users.markEmailVerified(userId, now);
     if (user === undefined)
       throw new AppError('INVALID_TOKEN', 'The token is invalid, expired or already used');
-    return { user: toUserResponse(user), linked_orders: [] };
+    return user;
   }
 
   /** The account row (for checkout's customer details), or 401 when it no longer exists. */
@@ -111,21 +104,29 @@ export class AuthService implements OnApplicationBootstrap {
     firstName: string | null;
     lastName: string | null;
     phone?: string | null;
+    /** guest orders that verification will link, told in the mail */
+    pendingOrders?: number;
   }): Promise<{ user: UserRow; verificationToken: string }> {
     const email = normalizeEmail(input.email);
     assertNotGuestEmail(email);
     const passwordHash = await this.hasher.hash(input.password);
-    return this.insertAccount({
-      email,
-      passwordHash,
-      firstName: input.firstName,
-      lastName: input.lastName,
-      phone: input.phone ?? null,
-    });
+    return this.insertAccount(
+      {
+        email,
+        passwordHash,
+        firstName: input.firstName,
+        lastName: input.lastName,
+        phone: input.phone ?? null,
+      },
+      input.pendingOrders ?? 0,
+    );
   }
 
   @Transactional()
-  private async insertAccount(newUser: NewUser): Promise<{ user: UserRow; verificationToken: string }> {
+  private async insertAccount(
+    newUser: NewUser,
+    pendingOrders: number,
+  ): Promise<{ user: UserRow; verificationToken: string }> {
     let user: UserRow;
     try {
       user = await this.users.insert(newUser);
@@ -144,6 +145,7 @@ export class AuthService implements OnApplicationBootstrap {
       hash,
       new Date(this.clock.now().getTime() + VERIFICATION_TOKEN_TTL_MS),
     );
+    await this.queueVerificationMail(user, token, pendingOrders);
     return { user, verificationToken: token };
   }
 

@@ -19,6 +19,7 @@ export class GuestStatsService {
       expired_sessions: sessions.expired,
       guest_carts_with_items: await this.maintenance.guestCartsWithItems(),
       guest_orders: await this.maintenance.guestOrderCount(),
+      conversions: await this.maintenance.conversionCount(),
       merges: await this.maintenance.mergeCount(),
       last_cleanup:
         lastRun === undefined

@@ -7,6 +7,7 @@ import {
   carts,
   CleanupRunRow,
   cleanupRuns,
+  guestConversions,
   guestSessions,
   idempotencyKeys,
   mailOutbox,
@@ -76,6 +77,11 @@ export class MaintenanceRepository {
       .where(inArray(mailOutbox.id, batch))
       .returning({ id: mailOutbox.id });
     return rows.length;
+  }
+
+  async conversionCount(): Promise<number> {
+    const [row] = await this.txHost.tx.select({ n: count() }).from(guestConversions);
+    return row.n;
   }
 
   async guestOrderCount(): Promise<number> {

@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import {
   OrderItemRow,
   orderItems,
@@ -101,6 +101,48 @@ export class OrdersRepository {
       })
       .where(and(eq(orders.id, id), eq(orders.status, from)))
       .returning();
+    return row;
+  }
+
+  /**
+   * Links unlinked guest orders with this email to a user: those listed by id, those placed in a guest
+   * session, or (`all`) every one. The email condition is in SQL, so nothing else can ever be linked.
+   */
+  async linkGuestOrders(
+    userId: string,
+    email: string,
+    which: { orderIds?: readonly string[]; sessionId?: string | null; all?: boolean },
+  ): Promise<OrderRow[]> {
+    const selectors = [
+      which.all === true ? sql`true` : undefined,
+      which.orderIds !== undefined && which.orderIds.length > 0
+        ? inArray(orders.id, [...which.orderIds])
+        : undefined,
+      which.sessionId ? eq(orders.guestSessionId, which.sessionId) : undefined,
+    ].filter((selector) => selector !== undefined);
+    if (selectors.length === 0) return [];
+    return this.txHost.tx
+      .update(orders)
+      .set({ userId })
+      .where(and(eq(orders.isGuest, true), isNull(orders.userId), eq(orders.email, email), or(...selectors)))
+      .returning();
+  }
+
+  async countUnlinkedGuestOrders(email: string): Promise<number> {
+    const [row] = await this.txHost.tx
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(orders)
+      .where(and(eq(orders.isGuest, true), isNull(orders.userId), eq(orders.email, email)));
+    return row.n;
+  }
+
+  async newestGuestOrderByEmail(email: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.isGuest, true), eq(orders.email, email)))
+      .orderBy(desc(orders.createdAt))
+      .limit(1);
     return row;
   }
 

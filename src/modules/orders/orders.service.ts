@@ -15,8 +15,10 @@ import {
   CreateUserOrderDto,
   GuestLookupResultDto,
   OrderDto,
+  OrderSummaryDto,
   PlacedOrderDto,
   toOrderResponse,
+  toOrderSummary,
   toTrackingInfo,
   UpdateOrderStatusDto,
 } from './dto/order.dto';
@@ -156,6 +158,38 @@ export class OrdersService {
       throw new AppError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; retry');
     await this.orders.insertHistory(order.id, dto.status, now);
     return toOrderResponse(updated, items);
+  }
+
+  /**
+   * The guest order a conversion names, by id or order number (contract §8): it must be an unlinked
+   * guest order with this email, else the same 404 as a missing one.
+   */
+  async claimableGuestOrder(idOrNumber: string, email: string): Promise<OrderRow> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrNumber);
+    const order = isUuid
+      ? await this.orders.findById(idOrNumber)
+      : await this.orders.findByNumber(normalizeOrderNumber(idOrNumber));
+    const matches = sameEmail(order?.email ?? NO_ORDER_EMAIL, normalizeEmail(email));
+    if (order === undefined || !matches || !order.isGuest || order.userId !== null) throw orderNotFound();
+    return order;
+  }
+
+  /** Links guest orders of `email` to the user (see OrdersRepository.linkGuestOrders). */
+  async linkGuestOrders(
+    userId: string,
+    email: string,
+    which: { orderIds?: readonly string[]; sessionId?: string | null; all?: boolean },
+  ): Promise<OrderSummaryDto[]> {
+    const linked = await this.orders.linkGuestOrders(userId, normalizeEmail(email), which);
+    return linked.map(toOrderSummary);
+  }
+
+  countUnlinkedGuestOrders(email: string): Promise<number> {
+    return this.orders.countUnlinkedGuestOrders(normalizeEmail(email));
+  }
+
+  newestGuestOrder(email: string): Promise<OrderRow | undefined> {
+    return this.orders.newestGuestOrderByEmail(normalizeEmail(email));
   }
 
   private async withItems(rows: OrderRow[]): Promise<OrderDto[]> {

@@ -80,14 +80,3 @@ export class AuthResultDto {
 export class UserEnvelopeDto {
   @ApiProperty({ type: UserDto }) user!: UserDto;
 }
-
-export class VerifyEmailResultDto {
-  @ApiProperty({ type: UserDto }) user!: UserDto;
-
-  @ApiProperty({
-    description: 'guest orders with this email linked to the account by this verification',
-    type: 'array',
-    items: { type: 'object' },
-  })
-  linked_orders!: unknown[];
-}

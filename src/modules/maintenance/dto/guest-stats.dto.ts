@@ -18,6 +18,7 @@ export class GuestStatsDto {
   @ApiProperty({ description: 'unmerged guest carts holding at least one line' })
   guest_carts_with_items!: number;
   @ApiProperty({ description: 'orders placed as a guest (linked ones included)' }) guest_orders!: number;
+  @ApiProperty({ description: 'accounts created by guest-to-user conversion' }) conversions!: number;
   @ApiProperty({ description: 'cart merges ever recorded' }) merges!: number;
   @ApiProperty({ type: CleanupRunDto, nullable: true }) last_cleanup!: CleanupRunDto | null;
 }

@@ -217,3 +217,24 @@ export class UpdateOrderStatusDto {
   @Length(1, 100)
   tracking_number?: string;
 }
+
+/** An order in a conversion or verification answer (contract §8 "order summary"). */
+export class OrderSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() order_number!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() total!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export function toOrderSummary(order: OrderRow): OrderSummaryDto {
+  return {
+    id: order.id,
+    order_number: order.orderNumber,
+    status: order.status,
+    total: order.total,
+    currency: order.currency,
+    created_at: order.createdAt.toISOString(),
+  };
+}
