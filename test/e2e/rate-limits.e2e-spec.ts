@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createProduct, registerUser } from '../support/factories';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 
 /** A fresh client address per test, so counters never leak between tests (or CI runs sharing Redis). */
 function ip(): string {
@@ -14,7 +14,7 @@ async function repeat(n: number, send: (i: number) => Promise<{ status: number }
   return statuses;
 }
 
-function expectRateLimited(res: { status: number; body: any; headers: Record<string, unknown> }): void {
+function expectRateLimited(res: HttpResult): void {
   expect(res.status).toBe(429);
   expect(res.body).toEqual({ success: false, error: { code: 'RATE_LIMITED', message: expect.any(String) } });
   const retryAfter = Number(res.headers['retry-after']);
