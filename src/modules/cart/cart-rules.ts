@@ -22,6 +22,14 @@ export type CartViolation =
   | { kind: 'PRODUCT_UNAVAILABLE'; productIds: string[] }
   | { kind: 'INSUFFICIENT_STOCK'; problems: StockProblem[] };
 
+function tooManyLines(limits: CartLimits): CartViolation {
+  return {
+    kind: 'CART_LIMIT_EXCEEDED',
+    message: `A cart holds at most ${limits.maxLines} lines`,
+    details: { max_lines: limits.maxLines },
+  };
+}
+
 /**
  * Checks a whole cart content against the limits, product availability and stock. Pure: the caller
  * loads the products (one query) and decides what to do with the violation. Limits come first (they
@@ -32,13 +40,7 @@ export function checkCartLines(
   products: ReadonlyMap<string, ProductRow>,
   limits: CartLimits,
 ): CartViolation | undefined {
-  if (lines.length > limits.maxLines) {
-    return {
-      kind: 'CART_LIMIT_EXCEEDED',
-      message: `A cart holds at most ${limits.maxLines} lines`,
-      details: { max_lines: limits.maxLines },
-    };
-  }
+  if (lines.length > limits.maxLines) return tooManyLines(limits);
   const overQuantity = lines
     .filter((line) => line.quantity > limits.maxLineQuantity)
     .map((line) => line.productId);
@@ -121,12 +123,6 @@ export function checkLineChange(
   products: ReadonlyMap<string, ProductRow>,
   limits: CartLimits,
 ): CartViolation | undefined {
-  if (linesAfter.length > limits.maxLines) {
-    return {
-      kind: 'CART_LIMIT_EXCEEDED',
-      message: `A cart holds at most ${limits.maxLines} lines`,
-      details: { max_lines: limits.maxLines },
-    };
-  }
+  if (linesAfter.length > limits.maxLines) return tooManyLines(limits);
   return checkCartLines([changed], products, limits);
 }
