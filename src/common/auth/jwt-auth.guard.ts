@@ -5,6 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error';
 import { AccessTokenPayload, AUTH_OPTIONS, AuthOptions, AuthUser, JWT_ALGORITHM } from './auth.types';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
 
 /**
@@ -40,8 +42,10 @@ export class JwtAuthGuard implements CanActivate {
   private async verify(token: string): Promise<AuthUser> {
     try {
       const payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: [JWT_ALGORITHM] });
-      if (typeof payload.sub !== 'string' || (payload.role !== 'customer' && payload.role !== 'admin'))
-        throw new Error();
+      // a subject that is not a user id could only be signed with our own key, but must never reach SQL
+      if (!UUID.test(String(payload.sub)) || (payload.role !== 'customer' && payload.role !== 'admin')) {
+        throw new Error('malformed claims');
+      }
       return { id: payload.sub, role: payload.role };
     } catch {
       throw new AppError('UNAUTHENTICATED', 'The token is invalid or expired');

@@ -20,7 +20,9 @@ export function backoffMs(attempt: number): number {
 export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailDispatcher.name);
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  /** runs queue up behind each other, so a caller of dispatchDue() sees the effect of a run in flight */
+  private chain: Promise<unknown> = Promise.resolve();
+  private kicked = false;
   private stopped = false;
 
   constructor(
@@ -37,25 +39,30 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.chain;
   }
 
   /** Starts a dispatch soon (after the caller's transaction has had time to commit). */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.kicked) return;
+    this.kicked = true;
     setTimeout(() => {
-      if (this.running !== undefined || this.stopped) return;
-      this.running = this.dispatchDue()
-        .catch((error: unknown) => {
-          this.logger.warn(`mail dispatch failed: ${(error as Error).message}`);
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
+      this.kicked = false;
+      if (this.stopped) return;
+      this.dispatchDue().catch((error: unknown) =>
+        this.logger.warn(`mail dispatch failed: ${(error as Error).message}`),
+      );
     }, 20).unref();
   }
 
-  /** Sends every due mail once; returns how many were sent. Tests call it directly. */
-  async dispatchDue(): Promise<number> {
+  /** Sends every due mail once, after any run in flight; returns how many were sent. Tests call it directly. */
+  dispatchDue(): Promise<number> {
+    const run = this.chain.then(() => this.sendDue());
+    this.chain = run.catch(() => 0);
+    return run;
+  }
+
+  private async sendDue(): Promise<number> {
     let sent = 0;
     for (;;) {
       const now = this.clock.now();
