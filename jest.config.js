@@ -29,5 +29,17 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testTimeout: 30000,
     },
+    {
+      // races, faults, fuzzing and security checks (npm run test:reliability; CI runs it on PostgreSQL)
+      displayName: 'reliability',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/reliability/**/*.rel-spec.ts'],
+      transform,
+      transformIgnorePatterns,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 180000,
+    },
   ],
 };

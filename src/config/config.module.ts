@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { LOG_DESTINATION } from '../common/logging/logging.module';
 import { APP_CONFIG, loadAppConfig } from './app-config';
 
 /**
@@ -9,7 +10,10 @@ import { APP_CONFIG, loadAppConfig } from './app-config';
 @Global()
 @Module({
   imports: [ConfigModule.forRoot({ isGlobal: false, cache: true })],
-  providers: [{ provide: APP_CONFIG, useFactory: () => loadAppConfig(process.env) }],
-  exports: [APP_CONFIG],
+  providers: [
+    { provide: APP_CONFIG, useFactory: () => loadAppConfig(process.env) },
+    { provide: LOG_DESTINATION, useValue: null },
+  ],
+  exports: [APP_CONFIG, LOG_DESTINATION],
 })
 export class AppConfigModule {}

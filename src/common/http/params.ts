@@ -1,7 +1,12 @@
-import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 
-/** A UUID path parameter; anything else is a 400 before the database is touched (contract §1). */
+const toLowerCase: PipeTransform<string, string> = { transform: (value) => value.toLowerCase() };
+
+/**
+ * A UUID path parameter, lower-cased (ids are stored lower-case); anything else is a 400 before the
+ * database is touched (contract §1).
+ */
 export const UuidParam = (name: string): ParameterDecorator =>
   Param(
     name,
@@ -9,4 +14,5 @@ export const UuidParam = (name: string): ParameterDecorator =>
       version: undefined,
       exceptionFactory: () => AppError.validation([{ field: name, message: `${name} must be a UUID` }]),
     }),
+    toLowerCase,
   );

@@ -27,6 +27,8 @@ export interface CheckoutInput {
   cartId: string | null;
   /** null: no payment step, the order starts `pending` (spec 002) */
   paymentToken: string | null;
+  /** receives the charge reference, so refundingOnFailure() can give the money back if the commit fails */
+  charges?: string[];
   notes: string | null;
 }
 
@@ -57,6 +59,26 @@ export class CheckoutService {
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
   ) {}
 
+  /**
+   * Runs a checkout (its transaction inside `run`) and refunds every charge made in it when anything
+   * fails, the commit included: a customer is never charged for an order that does not exist.
+   */
+  async refundingOnFailure<T>(run: (charges: string[]) => Promise<T>): Promise<T> {
+    const charges: string[] = [];
+    try {
+      return await run(charges);
+    } catch (error) {
+      for (const reference of charges) {
+        await this.payments.refund(reference).catch((refundError: unknown) => {
+          this.logger.error(
+            `refund of ${reference} failed, needs a manual refund: ${(refundError as Error).message}`,
+          );
+        });
+      }
+      throw error;
+    }
+  }
+
   @Transactional()
   async placeOrder(input: CheckoutInput): Promise<PlacedOrder> {
     if (input.lines.length === 0)
@@ -82,35 +104,30 @@ export class CheckoutService {
     const orderNumber = newOrderNumber();
     const charge = await this.charge(input.paymentToken, subtotal, orderNumber);
 
-    try {
-      const now = this.clock.now();
-      const order = await this.insertOrder(input, {
-        orderNumber,
-        subtotal,
-        now,
-        status: charge === undefined ? 'pending' : 'paid',
-        paymentReference: charge ?? null,
-      });
-      const items = priced.map((p) => ({
-        orderId: order.id,
-        productId: p.product.id,
-        sku: p.product.sku,
-        name: p.product.name,
-        unitPrice: p.product.unitPrice,
-        quantity: p.line.quantity,
-        lineTotal: p.lineTotal,
-        position: p.position,
-      }));
-      await this.orders.insertItems(items);
-      await this.orders.insertHistory(order.id, order.status, now);
-      if (input.cartId !== null) await this.carts.writePlannedLines(input.cartId, []);
-      const emailQueued = await this.queueConfirmation(order, items);
-      return { order, items, emailQueued };
-    } catch (error) {
-      // the charge went through but the order cannot be kept: give the money back
-      if (charge !== undefined) await this.payments.refund(charge).catch(() => undefined);
-      throw error;
-    }
+    if (charge !== undefined) input.charges?.push(charge);
+    const now = this.clock.now();
+    const order = await this.insertOrder(input, {
+      orderNumber,
+      subtotal,
+      now,
+      status: charge === undefined ? 'pending' : 'paid',
+      paymentReference: charge ?? null,
+    });
+    const items = priced.map((p) => ({
+      orderId: order.id,
+      productId: p.product.id,
+      sku: p.product.sku,
+      name: p.product.name,
+      unitPrice: p.product.unitPrice,
+      quantity: p.line.quantity,
+      lineTotal: p.lineTotal,
+      position: p.position,
+    }));
+    await this.orders.insertItems(items);
+    await this.orders.insertHistory(order.id, order.status, now);
+    if (input.cartId !== null) await this.carts.writePlannedLines(input.cartId, []);
+    const emailQueued = await this.queueConfirmation(order, items);
+    return { order, items, emailQueued };
   }
 
   /** spec 002: a client's price that is not the catalog's is refused, never used (contract §9). */

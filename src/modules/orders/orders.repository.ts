@@ -81,7 +81,7 @@ export class OrdersRepository {
       .select()
       .from(orderStatusHistory)
       .where(eq(orderStatusHistory.orderId, orderId))
-      .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.id));
+      .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)); // ties: enum order is flow order
   }
 
   async updateStatus(

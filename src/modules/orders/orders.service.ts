@@ -48,11 +48,17 @@ export class OrdersService {
     if (!isGuestEmail(email) && (await this.auth.isEmailRegistered(email))) {
       throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
     }
-    return this.toPlaced(await this.orderGuestCart(dto, email));
+    return this.toPlaced(
+      await this.checkout.refundingOnFailure((charges) => this.orderGuestCart(dto, email, charges)),
+    );
   }
 
   @Transactional()
-  private async orderGuestCart(dto: CreateGuestOrderDto, email: string): Promise<PlacedOrder> {
+  private async orderGuestCart(
+    dto: CreateGuestOrderDto,
+    email: string,
+    charges: string[],
+  ): Promise<PlacedOrder> {
     const session = await this.sessions.touch(dto.session_id);
     const cart = await this.carts.findGuestCart(session.id);
     if (cart === undefined) throw new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
@@ -77,17 +83,24 @@ export class OrdersService {
       guestSessionId: session.id,
       cartId: cart.id,
       paymentToken: dto.payment_info.token,
+      charges,
       notes: null,
     });
   }
 
   /** Orders the authenticated user's cart. */
   async placeUserOrder(userId: string, dto: CreateUserOrderDto): Promise<PlacedOrderDto> {
-    return this.toPlaced(await this.orderUserCart(userId, dto));
+    return this.toPlaced(
+      await this.checkout.refundingOnFailure((charges) => this.orderUserCart(userId, dto, charges)),
+    );
   }
 
   @Transactional()
-  private async orderUserCart(userId: string, dto: CreateUserOrderDto): Promise<PlacedOrder> {
+  private async orderUserCart(
+    userId: string,
+    dto: CreateUserOrderDto,
+    charges: string[],
+  ): Promise<PlacedOrder> {
     const user = await this.auth.accountOf(userId);
     const cart = await this.carts.lockUserCart(userId);
     return this.checkout.placeOrder({
@@ -104,6 +117,7 @@ export class OrdersService {
       guestSessionId: null,
       cartId: cart.id,
       paymentToken: dto.payment_info.token,
+      charges,
       notes: null,
     });
   }

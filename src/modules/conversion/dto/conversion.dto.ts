@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
-import { NormalizeEmail, Trim } from '../../../common/util/transform';
+import { LowerCaseId, NormalizeEmail, Trim } from '../../../common/util/transform';
 import { UserDto } from '../../auth/dto/auth.dto';
 import { OrderSummaryDto } from '../../orders/dto/order.dto';
 
@@ -24,6 +24,7 @@ export class ConvertGuestDto {
     description: 'the guest session: its orders (same email) are linked, its cart carried over',
   })
   @ValidateIf((_dto, value) => value !== undefined)
+  @LowerCaseId()
   @IsUUID('all', { message: 'guest_session_id must be a UUID' })
   guest_session_id?: string;
 

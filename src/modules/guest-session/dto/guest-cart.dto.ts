@@ -1,3 +1,4 @@
+import { LowerCaseId } from '../../../common/util/transform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsArray, IsInt, IsUUID, Min, ValidateIf, ValidateNested } from 'class-validator';
@@ -5,6 +6,7 @@ import { CartDto, CartItemDto } from '../../cart/dto/cart.dto';
 
 export class GuestCartLineDto {
   @ApiProperty({ format: 'uuid' })
+  @LowerCaseId()
   @IsUUID('all', { message: 'product_id must be a UUID' })
   product_id!: string;
 
@@ -22,6 +24,7 @@ export class WriteGuestCartDto {
   // only an absent session_id means "create": IsOptional would also let null through, and the
   // controller would then look up a session with a null id (404 instead of contract §1's 400)
   @ValidateIf((_dto: WriteGuestCartDto, value: unknown) => value !== undefined)
+  @LowerCaseId()
   @IsUUID('all', { message: 'session_id must be a UUID' })
   session_id?: string;
 

@@ -1,3 +1,4 @@
+import { LowerCaseId } from '../../../common/util/transform';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { CartDto } from '../../cart/dto/cart.dto';
@@ -7,6 +8,7 @@ export class MergeCartsDto {
     format: 'uuid',
     description: 'the guest session whose cart moves into the authenticated user’s cart',
   })
+  @LowerCaseId()
   @IsUUID('all', { message: 'guest_session_id must be a UUID' })
   guest_session_id!: string;
 }

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { NormalizeEmail, Trim } from '../../../common/util/transform';
+import { LowerCaseId, NormalizeEmail, Trim } from '../../../common/util/transform';
 
 /** spec 002 bodies are camelCase (contract §1). Ids are this service's UUIDs, not MongoDB ids. */
 export class CompatCustomerDataDto {
@@ -47,7 +47,11 @@ export class CompatShippingAddressDto {
 }
 
 export class CompatItemDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'productId must be a UUID' }) productId!: string;
+  /** UUIDs are case-insensitive: lower-cased so that prices, stock and duplicates match the catalog's ids. */
+  @ApiProperty({ format: 'uuid' })
+  @LowerCaseId()
+  @IsUUID('all', { message: 'productId must be a UUID' })
+  productId!: string;
   @ApiProperty({ minimum: 1, example: 1 }) @IsInt() @Min(1) quantity!: number;
   @ApiProperty({
     description: 'the price the client showed, minor units; must equal the current price',

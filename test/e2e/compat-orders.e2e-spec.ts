@@ -1,0 +1,270 @@
+import { count, eq } from 'drizzle-orm';
+import { orders, products } from '../../src/database/schema';
+import { createProduct, CreatedProduct, registerUser, uniqueEmail } from '../support/factories';
+import { createTestApp, HttpResult, TestApp } from '../support/test-app';
+
+const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The guest email of spec 002's example. */
+const SPEC_GUEST_EMAIL = 'guest_1752580352601_56436599_922668294_umy4h586z7_qwe@checkout.guest';
+
+function expectError(res: HttpResult, status: number, code: string, details?: unknown): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(res.body.success).toBe(false);
+  expect(res.body.error.message).toEqual(expect.any(String));
+  if (details !== undefined) expect(res.body.error.details).toEqual(details);
+}
+
+interface Item {
+  productId: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** Spec 002's example body (§6), with this service's product UUIDs and current prices. */
+function specBody(items: Item[], email = SPEC_GUEST_EMAIL) {
+  return {
+    customerData: {
+      name: 'Invitado',
+      email,
+      phone: '+123456789',
+      address: 'Calle 123',
+      neighborhoodId: '65f1b2c3d4e5f6a7b8c9d0e1',
+    },
+    shippingAddress: {
+      street: 'Calle 123',
+      cityId: '65f1b2c3d4e5f6a7b8c9d0e2',
+      neighborhoodId: '65f1b2c3d4e5f6a7b8c9d0e1',
+    },
+    items,
+    notes: 'opcional',
+  };
+}
+
+function item(product: CreatedProduct, quantity = 1, unitPrice = product.unit_price): Item {
+  return { productId: product.id, quantity, unitPrice };
+}
+
+describe('POST /api/orders (spec 002, contract §9)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  function order(body: unknown, token?: string): Promise<HttpResult> {
+    return t.request('POST', '/api/orders', { body, token });
+  }
+
+  async function stock(productId: string): Promise<number> {
+    const [row] = await t.database.db
+      .select({ stock: products.stock })
+      .from(products)
+      .where(eq(products.id, productId));
+    return row.stock;
+  }
+
+  async function orderCount(): Promise<number> {
+    const [row] = await t.database.db.select({ n: count() }).from(orders);
+    return row.n;
+  }
+
+  /** Sends an order that must be refused and checks that no stock moved and no order was kept. */
+  async function expectRefused(
+    productIds: string[],
+    send: () => Promise<HttpResult>,
+    status: number,
+    code: string,
+    details?: unknown,
+  ): Promise<HttpResult> {
+    const before = { stock: await Promise.all(productIds.map(stock)), orders: await orderCount() };
+    const res = await send();
+    expectError(res, status, code, details);
+    expect({ stock: await Promise.all(productIds.map(stock)), orders: await orderCount() }).toEqual(before);
+    return res;
+  }
+
+  it("creates a PENDING order from spec 002's example body and takes the stock", async () => {
+    const product = await createProduct(t, { name: 'Empanada', unit_price: 100, stock: 10 });
+    const body = specBody([item(product, 2)]);
+
+    const res = await order(body);
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      success: true,
+      message: 'Order created successfully',
+      data: {
+        id: expect.stringMatching(UUID),
+        orderNumber: expect.stringMatching(ORDER_NUMBER),
+        customer: body.customerData,
+        items: [
+          {
+            productId: product.id,
+            sku: product.sku,
+            name: 'Empanada',
+            quantity: 2,
+            unitPrice: 100,
+            lineTotal: 200,
+          },
+        ],
+        status: 'PENDING',
+        total: 200,
+        notes: 'opcional',
+      },
+    });
+    expect(await stock(product.id)).toBe(8);
+    const [row] = await t.database.db.select().from(orders).where(eq(orders.id, res.body.data.id));
+    expect(row).toMatchObject({
+      orderNumber: res.body.data.orderNumber,
+      status: 'pending',
+      email: SPEC_GUEST_EMAIL,
+      isGuest: true,
+      userId: null,
+      total: 200,
+    });
+  });
+
+  it('accepts the same guest-pattern email for any number of orders', async () => {
+    const product = await createProduct(t, { stock: 10 });
+
+    const first = await order(specBody([item(product)]));
+    const second = await order(specBody([item(product)]));
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body.data.orderNumber).not.toBe(first.body.data.orderNumber);
+    expect(await stock(product.id)).toBe(8);
+  });
+
+  it('accepts an unregistered real email without a token', async () => {
+    const product = await createProduct(t, { stock: 3 });
+    const email = uniqueEmail('walk-in');
+
+    const res = await order(specBody([item(product)], email));
+
+    expect(res.status).toBe(201);
+    expect(res.body.data.customer.email).toBe(email);
+    expect(await stock(product.id)).toBe(2);
+  });
+
+  it('refuses a registered email without a token with 400 EMAIL_ALREADY_REGISTERED, in any letter case', async () => {
+    const user = await registerUser(t);
+    const product = await createProduct(t, { stock: 3 });
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product)], user.email)),
+      400,
+      'EMAIL_ALREADY_REGISTERED',
+    );
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product)], user.email.toUpperCase())),
+      400,
+      'EMAIL_ALREADY_REGISTERED',
+    );
+  });
+
+  it("accepts a registered email with that account's token and files the order under the account", async () => {
+    const user = await registerUser(t);
+    const product = await createProduct(t, { stock: 3 });
+
+    const res = await order(specBody([item(product)], user.email), user.token);
+
+    expect(res.status).toBe(201);
+    expect(await stock(product.id)).toBe(2);
+    const mine = await t.request('GET', '/api/v1/orders', { token: user.token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.data.orders).toEqual([
+      expect.objectContaining({
+        id: res.body.data.id,
+        order_number: res.body.data.orderNumber,
+        status: 'pending',
+        email: user.email,
+        is_guest: false,
+        total: product.unit_price,
+      }),
+    ]);
+  });
+
+  it("refuses a registered email with another user's token with 400", async () => {
+    const owner = await registerUser(t);
+    const other = await registerUser(t);
+    const product = await createProduct(t, { stock: 3 });
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product)], owner.email), other.token),
+      400,
+      'EMAIL_ALREADY_REGISTERED',
+    );
+    expect((await t.request('GET', '/api/v1/orders', { token: other.token })).body.data.orders).toEqual([]);
+  });
+
+  it('refuses a unitPrice that is not the current price with 409 PRICE_MISMATCH', async () => {
+    const product = await createProduct(t, { unit_price: 1999, stock: 5 });
+    const fine = await createProduct(t, { unit_price: 500, stock: 5 });
+
+    await expectRefused(
+      [product.id, fine.id],
+      () => order(specBody([item(fine), item(product, 1, 1000)])),
+      409,
+      'PRICE_MISMATCH',
+    );
+  });
+
+  it('refuses a quantity above stock with 409 INSUFFICIENT_STOCK and per-product details', async () => {
+    const product = await createProduct(t, { stock: 2 });
+
+    await expectRefused([product.id], () => order(specBody([item(product, 3)])), 409, 'INSUFFICIENT_STOCK', [
+      { product_id: product.id, requested: 3, available: 2 },
+    ]);
+  });
+
+  it('refuses malformed items with 400: a MongoDB id, a repeated productId, no items', async () => {
+    const product = await createProduct(t, { stock: 5 });
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([{ productId: '65f1b2c3d4e5f6a7b8c9d0e3', quantity: 1, unitPrice: 100 }])),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product), item(product)])),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectRefused([product.id], () => order(specBody([])), 400, 'VALIDATION_FAILED');
+  });
+
+  it('reads a productId case-insensitively, so two spellings of one UUID are a repeated productId', async () => {
+    const product = await createProduct(t, { unit_price: 250, stock: 5 });
+    const upper = product.id.toUpperCase();
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product), { productId: upper, quantity: 1, unitPrice: 250 }])),
+      400,
+      'VALIDATION_FAILED',
+    );
+    const res = await order(specBody([{ productId: upper, quantity: 2, unitPrice: 250 }]));
+    expect(res.status).toBe(201);
+    expect(res.body.data.items).toEqual([expect.objectContaining({ productId: product.id, quantity: 2 })]);
+    expect(await stock(product.id)).toBe(3);
+  });
+
+  it('answers 401 to an invalid Bearer token instead of ordering as a guest', async () => {
+    const product = await createProduct(t, { stock: 5 });
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product)]), 'not-a-valid-token'),
+      401,
+      'UNAUTHENTICATED',
+    );
+  });
+});
