@@ -3,7 +3,9 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { AppModule } from '../../src/app.module';
+import { LOG_DESTINATION } from '../../src/common/logging/logging.module';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/util/clock';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
@@ -50,7 +52,12 @@ export interface TestApp {
  * The real AppModule over a fresh copy of the migrated test database, with a hand-moved clock.
  * `env` overrides the test defaults (same variables as contract §2).
  */
-export async function createTestApp(env: RawEnv = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** receives the app's log lines (set LOG_LEVEL in env too; tests default to silent) */
+  logStream?: Writable;
+}
+
+export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gc-test-'));
   const config = loadAppConfig({
     NODE_ENV: 'test',
@@ -72,6 +79,8 @@ export async function createTestApp(env: RawEnv = {}): Promise<TestApp> {
     .useValue(testDatabase.database)
     .overrideProvider(Clock)
     .useValue(clock)
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(options.logStream ?? null)
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
     logger: false,
