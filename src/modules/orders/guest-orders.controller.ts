@@ -5,16 +5,9 @@ import { RawBody } from '../../common/http/envelope.interceptor';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { CreateGuestOrderDto, GuestLookupDto, GuestLookupResultDto, PlacedOrderDto } from './dto/order.dto';
-import { IdempotencyKey } from './idempotency-key';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, sendStored } from './idempotency-key';
 import { IdempotencyService } from './idempotency.service';
 import { OrdersService } from './orders.service';
-
-export const IDEMPOTENCY_HEADER_DOC = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'same key + same body within 24 h → the first response again; another body → 422; while running → 409',
-};
 
 @ApiTags('guest orders')
 @Controller('api/v1/orders')
@@ -53,8 +46,7 @@ export class GuestOrdersController {
       status: 201,
       body: { success: true, data: await this.orders.placeGuestOrder(dto) },
     }));
-    void reply.status(response.status);
-    return new RawBody(response.body);
+    return sendStored(reply, response);
   }
 
   @Get('guest-lookup')

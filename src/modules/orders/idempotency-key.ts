@@ -1,5 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RawBody } from '../../common/http/envelope.interceptor';
+import { StoredResponse } from './idempotency.service';
 import { AppError } from '../../common/errors/app-error';
 
 /** The optional `Idempotency-Key` header (contract §6): 1–255 visible ASCII characters. */
@@ -15,3 +17,16 @@ export const IdempotencyKey = createParamDecorator(
     return value;
   },
 );
+
+export const IDEMPOTENCY_HEADER_DOC = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'same key + same body within 24 h → the first response again; another body → 422; while running → 409',
+};
+
+/** Sends a (possibly replayed) response with its own status and exact body. */
+export function sendStored(reply: FastifyReply, response: StoredResponse): RawBody<unknown> {
+  void reply.status(response.status);
+  return new RawBody(response.body);
+}

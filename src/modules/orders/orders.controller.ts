@@ -6,8 +6,7 @@ import type { AuthUser } from '../../common/auth/auth.types';
 import { RawBody } from '../../common/http/envelope.interceptor';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { CreateUserOrderDto, OrderEnvelopeDto, OrderListDto, PlacedOrderDto } from './dto/order.dto';
-import { IDEMPOTENCY_HEADER_DOC } from './guest-orders.controller';
-import { IdempotencyKey } from './idempotency-key';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, sendStored } from './idempotency-key';
 import { IdempotencyService } from './idempotency.service';
 import { OrdersService } from './orders.service';
 
@@ -45,8 +44,7 @@ export class OrdersController {
       status: 201,
       body: { success: true, data: await this.orders.placeUserOrder(user.id, dto) },
     }));
-    void reply.status(response.status);
-    return new RawBody(response.body);
+    return sendStored(reply, response);
   }
 
   @Get()
