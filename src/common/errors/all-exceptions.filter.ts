@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, isTransientConflict } from './database-errors';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 
 export interface ErrorBody {
@@ -92,6 +92,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       (fastifyError.statusCode === 400 || /JSON/.test(exception.message))
     ) {
       return new AppError('VALIDATION_FAILED', 'Body is not valid JSON');
+    }
+    if (isTransientConflict(exception)) {
+      return new AppError(
+        'SERVICE_UNAVAILABLE',
+        'A concurrent change got in the way; nothing was saved, please retry',
+        undefined,
+        {
+          'retry-after': '1',
+        },
+      );
     }
     if (isDatabaseUnavailable(exception)) {
       return new AppError(

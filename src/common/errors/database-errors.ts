@@ -60,3 +60,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** Serialization failures, deadlocks and lock timeouts: the work was rolled back and a retry can succeed. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code === '40001' || code === '40P01' || code === '55P03';
+}
