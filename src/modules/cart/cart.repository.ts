@@ -25,6 +25,27 @@ export class CartRepository {
     return created ?? (await this.findByUserId(userId))!;
   }
 
+  /**
+   * A guest cart with its lines and their products in one query (the hot read path): one row per line,
+   * or one row with null line fields for an empty cart, or no row when the session has no cart.
+   */
+  async guestCartWithItems(
+    sessionId: string,
+  ): Promise<{ cart: CartRow; items: CartItemWithProduct[] } | undefined> {
+    const rows = await this.txHost.tx
+      .select({ cart: carts, quantity: cartItems.quantity, product: products })
+      .from(carts)
+      .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+      .leftJoin(products, eq(products.id, cartItems.productId))
+      .where(eq(carts.guestSessionId, sessionId))
+      .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+    if (rows.length === 0) return undefined;
+    const items = rows.flatMap((row) =>
+      row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
+    );
+    return { cart: rows[0].cart, items };
+  }
+
   async findByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.guestSessionId, sessionId));
     return row;

@@ -14,7 +14,7 @@ import {
   checkLineChange,
   priceCart,
 } from './cart-rules';
-import { CartRepository } from './cart.repository';
+import { CartItemWithProduct, CartRepository } from './cart.repository';
 import { CartDto } from './dto/cart.dto';
 
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -38,7 +38,17 @@ export class CartService {
 
   /** The cart as the API shows it: lines priced now and flagged when they can no longer be bought. */
   async view(cart: CartRow): Promise<CartDto> {
-    const rows = await this.carts.itemsWithProducts(cart.id);
+    return this.toView(cart, await this.carts.itemsWithProducts(cart.id));
+  }
+
+  /** A guest session's cart as the API shows it, read in one query; created empty if missing. */
+  async viewGuestCart(sessionId: string): Promise<CartDto> {
+    const found = await this.carts.guestCartWithItems(sessionId);
+    if (found !== undefined) return this.toView(found.cart, found.items);
+    return this.view(await this.createGuestCart(sessionId));
+  }
+
+  private toView(cart: CartRow, rows: readonly CartItemWithProduct[]): CartDto {
     const products = new Map(rows.map((row) => [row.product.id, row.product]));
     const priced = priceCart(
       rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),

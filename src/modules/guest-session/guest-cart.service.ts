@@ -37,10 +37,15 @@ export class GuestCartService {
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
+  /** Two statements: slide the session's expiry, then the cart with its lines and products. */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
     const session = await this.sessions.touch(sessionId);
-    const result = await this.result(session, await this.cartOf(session));
-    return { ...result, items: result.cart.items };
+    const cart: GuestCartDto = {
+      ...(await this.carts.viewGuestCart(session.id)),
+      session_id: session.id,
+      expires_at: session.expiresAt.toISOString(),
+    };
+    return { session_id: session.id, cart, items: cart.items };
   }
 
   private async cartOf(session: GuestSessionRow): Promise<CartRow> {

@@ -28,7 +28,8 @@ export class HealthController {
     try {
       await this.database.ping();
     } catch {
-      throw new AppError('SERVICE_UNAVAILABLE', 'Database is unreachable');
+      // same Retry-After as every other database-down answer (README: API conventions)
+      throw new AppError('SERVICE_UNAVAILABLE', 'Database is unreachable', undefined, { 'retry-after': '1' });
     }
     return { status: 'ok', database: 'up' };
   }

@@ -1,5 +1,7 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../../common/util/clock';
+import { TxHost } from '../../database/transaction';
 import { isGuestEmail } from '../../common/util/guest-email';
 import { MailSender } from './mail-sender';
 import { MailTemplate } from './mail.types';
@@ -29,6 +31,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     private readonly outbox: OutboxRepository,
     private readonly sender: MailSender,
     private readonly clock: Clock,
+    @InjectTransactionHost() private readonly txHost: TxHost,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +60,9 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
 
   /** Sends every due mail once, after any run in flight; returns how many were sent. Tests call it directly. */
   dispatchDue(): Promise<number> {
-    const run = this.chain.then(() => this.sendDue());
+    // Never inside the caller's transaction: kick() runs in the async context of the transaction that
+    // queued the mail, and through it the dispatcher would claim and send a mail that can still roll back.
+    const run = this.chain.then(() => this.txHost.withoutTransaction(() => this.sendDue()));
     this.chain = run.catch(() => 0);
     return run;
   }
