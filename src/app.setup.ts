@@ -2,7 +2,9 @@ import helmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { AppError } from './common/errors/app-error';
 import { ResolvedAppConfig } from './config/app-config';
 
 /** Largest accepted request body; a cart of MAX_CART_LINES lines is a few KiB (contract §1: 413 above). */
@@ -10,8 +12,20 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Deeper JSON than any request of this API needs; deeper bodies would exhaust the validator's stack. */
+export const MAX_JSON_DEPTH = 32;
+
+const ENVELOPE_400 = JSON.stringify({
+  success: false,
+  error: { code: 'VALIDATION_FAILED', message: 'Malformed request URL' },
+});
+
 export function createFastifyAdapter(config: ResolvedAppConfig): FastifyAdapter {
   return new FastifyAdapter({
+    // errors Fastify raises before routing (e.g. a malformed %-escape in the path) keep the envelope
+    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.status(400).header('content-type', 'application/json; charset=utf-8').send(ENVELOPE_400);
+    },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
@@ -28,8 +42,22 @@ export function createFastifyAdapter(config: ResolvedAppConfig): FastifyAdapter 
 /** Everything main.ts and the e2e tests apply to the app in the same way. */
 export async function configureApp(app: NestFastifyApplication, config: ResolvedAppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: any other body type is a 415 (contract §1).
-  fastify.removeContentTypeParser(['text/plain']);
+  // JSON only: any other body type is a 415 (contract §1). Fastify's own JSON parser (prototype-poisoning
+  // safe) does the parsing, after a cheap scan refuses absurdly deep nesting.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDepth(body as string) > MAX_JSON_DEPTH) {
+      done(
+        AppError.validation([
+          { field: 'body', message: `JSON nesting deeper than ${MAX_JSON_DEPTH} levels` },
+        ]),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(request, body as string, done);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -73,4 +101,22 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Deepest nesting of objects/arrays in a JSON text, ignoring brackets inside strings. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
 }

@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Pool } from 'pg';
+import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
 
 /** The Drizzle handle every repository uses: one type for PGlite and for node-postgres. */
@@ -106,6 +107,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Drizzle's pooled transaction() sends BEGIN outside its try/finally, so a BEGIN that fails on a dead
+ * connection never returns the connection to the pool (drizzle-orm 0.45): the pool drains and the app
+ * stops recovering. Here the connection is checked out by us, the transaction runs on a Drizzle handle
+ * bound to that one connection, and the connection always goes back, destroyed if it is broken.
+ */
+function transactionOnOwnConnection(pool: Pool) {
+  return async <T>(fn: (tx: never) => Promise<T>, config?: unknown): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const single = drizzlePg(client, { schema }) as unknown as {
+        transaction: (f: typeof fn, c?: unknown) => Promise<T>;
+      };
+      return await single.transaction(fn, config);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+}
+
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new Pool({
     connectionString: url,
@@ -113,9 +138,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // Without a listener an idle client killed by the server would crash the process.
+  // Without listeners a connection killed by the server (idle in the pool, or checked out between two
+  // queries) would be an uncaught 'error' event and crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  db.transaction = transactionOnOwnConnection(pool);
   let closed = false;
   return {
     kind: 'postgres',

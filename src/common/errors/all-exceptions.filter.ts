@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
-import { isDatabaseUnavailable, isTransientConflict } from './database-errors';
+import { isDatabaseUnavailable, isTransientConflict, isUnstorableText } from './database-errors';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 
 export interface ErrorBody {
@@ -92,6 +92,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       (fastifyError.statusCode === 400 || /JSON/.test(exception.message))
     ) {
       return new AppError('VALIDATION_FAILED', 'Body is not valid JSON');
+    }
+    if (isUnstorableText(exception)) {
+      return new AppError('VALIDATION_FAILED', 'Text fields must not contain NUL or invalid characters');
     }
     if (isTransientConflict(exception)) {
       return new AppError(

@@ -66,3 +66,9 @@ export function isTransientConflict(error: unknown): boolean {
   const code = pgErrorCode(error);
   return code === '40001' || code === '40P01' || code === '55P03';
 }
+
+/** Text PostgreSQL cannot store (a NUL character, invalid encoding): the client's input is at fault. */
+export function isUnstorableText(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code === '22021' || code === '22P05';
+}

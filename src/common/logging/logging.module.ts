@@ -22,9 +22,31 @@ export const REDACTED_PATHS = [
   '*.*.email',
 ];
 
-/** Removes email and token values from a URL's query string before it is logged. */
+const SECRET_QUERY_KEYS = new Set(['email', 'token', 'password']);
+
+/**
+ * Removes email, token and password values from a URL's query string before it is logged. Keys are
+ * compared decoded and lower-cased, so `?EMAIL=` and `?e%6Dail=` are caught as well.
+ */
 export function sanitizeUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:email|token)=)[^&#]*/gi, '$1[REDACTED]');
+  if (url === undefined) return undefined;
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+      let key: string;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      } catch {
+        return '[REDACTED]'; // undecodable key: keep nothing of it
+      }
+      return SECRET_QUERY_KEYS.has(key.trim().toLowerCase()) ? `${rawKey}=[REDACTED]` : pair;
+    });
+  return `${url.slice(0, mark)}?${query.join('&')}`;
 }
 
 /** Where log lines go: stdout unless a test hands in a stream to read them back (PII checks). */
@@ -42,7 +64,12 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
             genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? 'unknown',
             redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
             serializers: {
-              req: (req: { url?: string }) => ({ ...req, url: sanitizeUrl(req.url) }),
+              // the parsed query is dropped: the sanitized URL carries it without the secrets
+              req: (req: { url?: string; query?: unknown }) => ({
+                ...req,
+                query: undefined,
+                url: sanitizeUrl(req.url),
+              }),
             },
             transport:
               config.nodeEnv === 'development' && process.stdout.isTTY

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsEmail,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -64,11 +65,15 @@ export class CompatItemDto {
 
 export class CompatCreateOrderDto {
   @ApiProperty({ type: CompatCustomerDataDto })
+  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
+  @IsObject({ message: 'customerData must be an object' })
   @ValidateNested()
   @Type(() => CompatCustomerDataDto)
   customerData!: CompatCustomerDataDto;
 
   @ApiProperty({ type: CompatShippingAddressDto })
+  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
+  @IsObject({ message: 'shippingAddress must be an object' })
   @ValidateNested()
   @Type(() => CompatShippingAddressDto)
   shippingAddress!: CompatShippingAddressDto;
@@ -79,6 +84,7 @@ export class CompatCreateOrderDto {
   @ArrayUnique((item: CompatItemDto | undefined) => item?.productId, {
     message: 'items must not repeat a productId',
   })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => CompatItemDto)
   items!: CompatItemDto[];

@@ -4,6 +4,7 @@ import {
   IsEmail,
   IsIn,
   IsISO31661Alpha2,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -63,11 +64,15 @@ export class PaymentInfoDto {
 
 export class CreateUserOrderDto {
   @ApiProperty({ type: ShippingAddressDto })
+  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
+  @IsObject({ message: 'shipping_address must be an object' })
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   shipping_address!: ShippingAddressDto;
 
   @ApiProperty({ type: PaymentInfoDto })
+  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
+  @IsObject({ message: 'payment_info must be an object' })
   @ValidateNested()
   @Type(() => PaymentInfoDto)
   payment_info!: PaymentInfoDto;
@@ -79,6 +84,8 @@ export class CreateGuestOrderDto extends CreateUserOrderDto {
   session_id!: string;
 
   @ApiProperty({ type: CustomerInfoDto })
+  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
+  @IsObject({ message: 'customer_info must be an object' })
   @ValidateNested()
   @Type(() => CustomerInfoDto)
   customer_info!: CustomerInfoDto;
