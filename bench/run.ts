@@ -1,0 +1,1038 @@
+/**
+ * `npm run bench` (`-- --quick` for CI): the built app under autocannon load against a fresh PostgreSQL
+ * database, next to a bare Fastify + `SELECT 1` baseline; results in bench/results/latest.{json,md,svg}.
+ * See README "Performance".
+ */
+import type autocannon from 'autocannon';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { api, apiData, signAccessToken } from './api';
+import {
+  assertLoopback,
+  BenchDatabase,
+  createBenchDatabase,
+  DEFAULT_SERVER_URL,
+  serverVersion,
+} from './database';
+import { EntryPool, runLoad, startLoad } from './load';
+import { jwtVerifyMicro } from './micro';
+import { Monitor } from './monitor';
+import { monotonicMicros, ProfileWindow, profileMarkdown, sliceProfile } from './profile';
+import { CapturedStatement, CountingPgProxy } from './pg-proxy';
+import { killAllChildrenNow, peakRssMiB, spawnChild, stopAllChildren } from './processes';
+import { countQueries } from './query-counts';
+import {
+  BenchResults,
+  DISTURBANCE_PCT,
+  disturbedRuns,
+  ExplainedQuery,
+  markdownReport,
+  markdownTable,
+  RunResult,
+  svgChart,
+} from './report';
+import {
+  baselineRequests,
+  getCartRequests,
+  healthRequests,
+  lookupRequests,
+  MergeEntry,
+  mergeRequests,
+  OrderEntry,
+  orderBody,
+  orderRequests,
+  postCartBody,
+  postCartRequests,
+  SCENARIOS,
+  ScenarioKey,
+  ScenarioInfo,
+} from './scenarios';
+import {
+  cartLines,
+  createProducts,
+  GuestCart,
+  insertExpiredSessions,
+  loginAdmin,
+  Product,
+  seedGuestCarts,
+  seedLookupOrders,
+  seedUsers,
+} from './seed';
+import { AppSettings, appEnv, Server, startApp, startBaseline } from './servers';
+import { log, mapLimit, randomHex, round, sleep, withTimeout } from './util';
+
+const ROOT = resolve(__dirname, '..');
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const CONNECTIONS = 50;
+
+interface Sizes {
+  durationSec: number;
+  warmupSec: number;
+  products: number;
+  readSessions: number;
+  lookupOrders: number;
+  /** requests of the pilot that warms up and sizes the merge and order pools */
+  pilotRequests: number;
+  pgliteSessions: number;
+  countedRequests: number;
+  expiredSessions: number;
+  /** the whole run is aborted after this long */
+  watchdogSec: number;
+}
+
+const FULL: Sizes = {
+  durationSec: 10,
+  warmupSec: 2,
+  products: 20,
+  readSessions: 10_000,
+  lookupOrders: 5_000,
+  pilotRequests: 1_500,
+  pgliteSessions: 2_000,
+  countedRequests: 20,
+  expiredSessions: 1_000_000,
+  watchdogSec: 15 * 60,
+};
+
+const QUICK: Sizes = {
+  durationSec: 3,
+  warmupSec: 1,
+  products: 20,
+  readSessions: 2_000,
+  lookupOrders: 1_000,
+  pilotRequests: 500,
+  pgliteSessions: 300,
+  countedRequests: 10,
+  expiredSessions: 0,
+  watchdogSec: 6 * 60,
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Clean-up: children are stopped and the database dropped however the run ends.
+
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+
+function onCleanup(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAllChildren().catch((error: unknown) => log(`stopping children: ${String(error)}`));
+    for (const fn of cleanups.reverse()) {
+      await withTimeout(fn(), 30_000, 'clean-up step').catch((error: unknown) =>
+        log(`clean-up: ${(error as Error).message}`),
+      );
+    }
+  })();
+  return cleaning;
+}
+
+function abort(reason: string, code: number): void {
+  log(reason);
+  void cleanUp().finally(() => process.exit(code));
+}
+
+process.on('exit', killAllChildrenNow);
+process.on('SIGINT', () => abort('interrupted (SIGINT); cleaning up', 130));
+process.on('SIGTERM', () => abort('terminated (SIGTERM); cleaning up', 143));
+
+// ---------------------------------------------------------------------------------------------------
+
+interface Context {
+  sizes: Sizes;
+  quick: boolean;
+  db: BenchDatabase;
+  pool: Pool;
+  settings: AppSettings;
+  tmp: string;
+  baselineRps: number;
+  runs: RunResult[];
+  /** failures in warm-up and pilot runs (not reported as scenarios, but they fail the run too) */
+  warmupFailures: number;
+  /** --profile: measured-run windows of the profiled app */
+  profiled?: { server: Server | undefined; windows: ProfileWindow[] };
+}
+
+interface MeasureArgs {
+  key: RunResult['key'];
+  name: string;
+  server: Server;
+  /** the PostgreSQL database the server uses, for pg_stat_activity samples; undefined for PGlite */
+  database?: { url: string; name: string };
+  requests: () => autocannon.Request[];
+  target?: ScenarioInfo['target'];
+  warmupSec?: number;
+  pool?: RunResult['pool'];
+  /** the pool the requests currently consume (a repeated run gets a fresh one) */
+  poolRef?: () => EntryPool<unknown>;
+  /** called before each attempt (pooled scenarios seed a fresh pool) */
+  prepare?: (attempt: number) => Promise<void>;
+  sessionsInTable?: number;
+}
+
+/** A run during which other processes took more than this share of a core is repeated. */
+const MAX_ATTEMPTS = 3;
+
+async function warmUp(
+  ctx: Context,
+  server: Server,
+  requests: () => autocannon.Request[],
+  seconds: number,
+): Promise<void> {
+  if (seconds <= 0) return;
+  const m = await runLoad({
+    title: 'warm-up',
+    url: server.baseUrl,
+    connections: CONNECTIONS,
+    durationSec: seconds,
+    requests: requests(),
+  });
+  const failures = m.errors + m.non_2xx;
+  if (failures > 0) {
+    ctx.warmupFailures += failures;
+    log(`  warm-up had ${failures} failures: ${JSON.stringify(m.status_codes)}`);
+  }
+}
+
+function assertRunning(server: Server): void {
+  if (!server.child.isRunning()) throw new Error(`${server.name} died:\n${server.child.tail()}`);
+}
+
+/** One measured autocannon run of `durationSec` at 50 connections, with resource sampling. */
+/**
+ * One measured autocannon run of `durationSec` at 50 connections, with resource sampling. A run that
+ * other processes on the machine disturbed (see DISTURBANCE_PCT) is repeated, up to MAX_ATTEMPTS.
+ */
+async function measure(ctx: Context, args: MeasureArgs): Promise<RunResult> {
+  await warmUp(ctx, args.server, args.requests, args.warmupSec ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    await args.prepare?.(attempt);
+    const monitor = new Monitor(args.server.child.pid, args.database);
+    await monitor.start();
+    const fromUs = monotonicMicros();
+    const m = await runLoad({
+      title: args.name,
+      url: args.server.baseUrl,
+      connections: CONNECTIONS,
+      durationSec: ctx.sizes.durationSec,
+      requests: args.requests(),
+    });
+    const toUs = monotonicMicros();
+    const resources = await monitor.stop();
+    assertRunning(args.server);
+    const result = { ...toResult(ctx, args, m, resources), attempts: attempt };
+    const disturbed = resources.other_cpu_pct > DISTURBANCE_PCT;
+    if (disturbed && attempt < MAX_ATTEMPTS) {
+      ctx.warmupFailures += result.failures;
+      log(
+        `  ${args.name}: other processes took ${resources.other_cpu_pct}% of a core ` +
+          `(${resources.other_top.map((p) => `${p.comm} ${p.cpu_pct}%`).join(', ')}); repeating the run`,
+      );
+      continue;
+    }
+    if (ctx.profiled !== undefined && ctx.profiled.server === args.server) {
+      ctx.profiled.windows.push({ label: args.name, fromUs, toUs });
+    }
+    ctx.runs.push(result);
+    logRun(result);
+    return result;
+  }
+}
+
+function toResult(
+  ctx: Context,
+  args: MeasureArgs,
+  m: RunResult['measurement'],
+  resources: RunResult['resources'],
+): RunResult {
+  const ratio =
+    args.key === 'baseline' ? 1 : ctx.baselineRps > 0 ? round(m.requests_per_sec / ctx.baselineRps, 3) : null;
+  const current = args.poolRef?.();
+  const pool =
+    current === undefined
+      ? args.pool
+      : { ...args.pool, size: current.size, used: current.used, exhausted: current.exhausted };
+  return {
+    key: args.key,
+    name: args.name,
+    server: args.server.name,
+    measurement: m,
+    ratio,
+    target: args.target,
+    met:
+      args.target === undefined || ratio === null
+        ? undefined
+        : { ratio: ratio >= args.target.ratio, p99: m.p99_ms <= args.target.p99_ms },
+    failures: m.errors + m.non_2xx + (pool?.exhausted ?? 0),
+    resources,
+    pool,
+    sessions_in_table: args.sessionsInTable,
+  };
+}
+
+function logRun(run: RunResult): void {
+  const m = run.measurement;
+  log(
+    `  ${run.name} [${run.server}]: ${m.requests_per_sec} req/s, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, ` +
+      `errors ${m.errors}, non-2xx ${m.non_2xx}${run.ratio === null ? '' : `, ratio ${run.ratio}`}` +
+      (m.non_2xx > 0 ? ` ${JSON.stringify(m.status_codes)}` : ''),
+  );
+}
+
+function scenario(key: ScenarioKey): ScenarioInfo {
+  return SCENARIOS.find((s) => s.key === key)!;
+}
+
+function expect(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`smoke check failed: ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pools of fresh entries for merge and order (each request consumes one).
+
+async function mergeEntries(
+  ctx: Context,
+  products: readonly Product[],
+  count: number,
+  passwordHash: string,
+  label: string,
+  firstIndex: number,
+): Promise<MergeEntry[]> {
+  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex);
+  const users = await seedUsers(ctx.pool, products, count, passwordHash, `bench.${label}.`, firstIndex);
+  return carts.map((cart, i) => ({
+    sessionId: cart.sessionId,
+    token: signAccessToken(users[i], ctx.settings.jwtSecret),
+  }));
+}
+
+async function orderEntries(
+  ctx: Context,
+  products: readonly Product[],
+  count: number,
+  label: string,
+  firstIndex: number,
+): Promise<OrderEntry[]> {
+  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex);
+  return carts.map((cart, i) => ({
+    sessionId: cart.sessionId,
+    email: `bench.${label}.${firstIndex + i}@example.com`,
+  }));
+}
+
+/**
+ * A pool-consuming scenario: a pilot of a fixed number of requests (the warm-up) measures the rate,
+ * the main pool gets twice what that rate needs for the measured duration plus 1,000, and a request
+ * that still finds the pool empty counts as an error.
+ */
+async function pooledScenario<T>(
+  ctx: Context,
+  server: Server,
+  key: 'merge' | 'order',
+  makeEntries: (count: number, label: string, firstIndex: number) => Promise<T[]>,
+  requests: (pool: EntryPool<T>) => autocannon.Request[],
+  smoke: (entry: T) => Promise<void>,
+): Promise<RunResult> {
+  const info = scenario(key);
+  const pilotEntries = await makeEntries(ctx.sizes.pilotRequests + 1 + CONNECTIONS, `${key}-pilot`, 0);
+  await smoke(pilotEntries[0]);
+  const pilotPool = new EntryPool(pilotEntries.slice(1));
+  const pilot = await runLoad({
+    title: `${key} pilot`,
+    url: server.baseUrl,
+    connections: CONNECTIONS,
+    durationSec: 60,
+    amount: ctx.sizes.pilotRequests,
+    requests: requests(pilotPool),
+  });
+  const pilotRps = pilot.requests_total / Math.max(0.001, pilot.active_sec);
+  const pilotFailures = pilot.errors + pilot.non_2xx;
+  if (pilotFailures > 0) {
+    ctx.warmupFailures += pilotFailures;
+    log(`  ${key} pilot had ${pilotFailures} failures: ${JSON.stringify(pilot.status_codes)}`);
+  }
+  const size = Math.ceil(pilotRps * ctx.sizes.durationSec * 2) + 1_000;
+  log(`  ${key}: pilot ${Math.round(pilotRps)} req/s → pool of ${size}`);
+  let pool = new EntryPool<T>([]);
+  return measure(ctx, {
+    key,
+    name: info.name,
+    server,
+    database: ctx.db,
+    prepare: async (attempt) => {
+      pool = new EntryPool(await makeEntries(size, `${key}-main${attempt}`, 100_000 * attempt));
+    },
+    requests: () => requests(pool),
+    target: info.target,
+    pool: { size, used: 0, exhausted: 0, sized_from_pilot_rps: Math.round(pilotRps) },
+    poolRef: () => pool,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function runScenarios(
+  ctx: Context,
+  app: Server,
+  products: readonly Product[],
+  readSessions: readonly GuestCart[],
+  lookupOrders: Awaited<ReturnType<typeof seedLookupOrders>>,
+  passwordHash: string,
+): Promise<void> {
+  const warmupSec = ctx.sizes.warmupSec;
+
+  log('scenario: GET guest cart');
+  const cart = await apiData<{ items: unknown[] }>(
+    app.baseUrl,
+    'GET',
+    `/api/v1/cart/guest/${readSessions[0].sessionId}`,
+    200,
+  );
+  expect(cart.items.length === 3, `GET guest cart returned ${cart.items.length} lines, expected 3`);
+  await measure(ctx, {
+    key: 'get_cart',
+    name: scenario('get_cart').name,
+    server: app,
+    database: ctx.db,
+    requests: () => getCartRequests(readSessions),
+    target: scenario('get_cart').target,
+    warmupSec,
+    sessionsInTable: await countSessions(ctx.pool),
+  });
+
+  log('scenario: POST guest cart (replace)');
+  const written = await apiData<{ cart: { items: unknown[] } }>(
+    app.baseUrl,
+    'POST',
+    '/api/v1/cart/guest',
+    200,
+    {
+      body: JSON.parse(postCartBody(readSessions[0], 0, products, 0)) as unknown,
+    },
+  );
+  expect(written.cart.items.length === 3, 'POST guest cart did not keep 3 lines');
+  await measure(ctx, {
+    key: 'post_cart',
+    name: scenario('post_cart').name,
+    server: app,
+    database: ctx.db,
+    requests: () => postCartRequests(readSessions, products),
+    target: scenario('post_cart').target,
+    warmupSec,
+  });
+
+  log('scenario: merge');
+  await pooledScenario(
+    ctx,
+    app,
+    'merge',
+    (count, label, first) => mergeEntries(ctx, products, count, passwordHash, label, first),
+    mergeRequests,
+    async (entry) => {
+      const response = await api(app.baseUrl, 'POST', '/api/v1/cart/merge', {
+        token: entry.token,
+        body: { guest_session_id: entry.sessionId },
+      });
+      const data = (response.body as { data?: { merged_cart: { items: unknown[] } } }).data;
+      expect(response.status === 200, `merge answered ${response.status}: ${JSON.stringify(response.body)}`);
+      expect(
+        data?.merged_cart.items.length === 4,
+        'merged cart should have 4 lines (2 user + 3 guest, 1 shared)',
+      );
+    },
+  );
+
+  log('scenario: guest order');
+  await pooledScenario(
+    ctx,
+    app,
+    'order',
+    (count, label, first) => orderEntries(ctx, products, count, label, first),
+    orderRequests,
+    async (entry) => {
+      const response = await api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
+        body: JSON.parse(orderBody(entry)) as unknown,
+      });
+      const data = (response.body as { data?: { order: { items: unknown[]; status: string } } }).data;
+      expect(
+        response.status === 201,
+        `guest order answered ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+      expect(
+        data?.order.items.length === 3 && data.order.status === 'paid',
+        'order should be paid with 3 lines',
+      );
+    },
+  );
+
+  log('scenario: guest order lookup');
+  const found = await apiData<{ order: { order_number: string; items: unknown[] } }>(
+    app.baseUrl,
+    'POST',
+    '/api/v1/orders/guest-lookup',
+    200,
+    { body: { email: lookupOrders[0].email, order_number: lookupOrders[0].orderNumber } },
+  );
+  expect(
+    found.order.order_number === lookupOrders[0].orderNumber && found.order.items.length === 3,
+    'lookup result',
+  );
+  await measure(ctx, {
+    key: 'lookup',
+    name: scenario('lookup').name,
+    server: app,
+    database: ctx.db,
+    requests: () => lookupRequests(lookupOrders),
+    target: scenario('lookup').target,
+    warmupSec,
+  });
+
+  log('scenario: GET /health');
+  await measure(ctx, {
+    key: 'health',
+    name: scenario('health').name,
+    server: app,
+    database: ctx.db,
+    requests: healthRequests,
+    warmupSec,
+  });
+}
+
+async function countSessions(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('select count(*) as n from guest_sessions');
+  return Number(rows[0].n);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Statements per request: a second app instance behind a counting wire-protocol proxy, requests one
+// at a time.
+
+interface CountPhase {
+  counts: BenchResults['query_counts'];
+  /** the statements of one request per scenario, and the cleanup's, for EXPLAIN ANALYZE */
+  samples: Partial<Record<ScenarioKey | 'cleanup', CapturedStatement[]>>;
+}
+
+async function countPhase(
+  ctx: Context,
+  products: readonly Product[],
+  readSessions: readonly GuestCart[],
+  lookupOrders: Awaited<ReturnType<typeof seedLookupOrders>>,
+  passwordHash: string,
+): Promise<CountPhase> {
+  const server = new URL(ctx.db.url);
+  const proxy = new CountingPgProxy({ host: server.hostname, port: Number(server.port || '5432') });
+  const proxyPort = await proxy.listen();
+  onCleanup(() => proxy.close());
+  const proxied = new URL(ctx.db.url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxyPort);
+  const settings: AppSettings = {
+    ...ctx.settings,
+    databaseUrl: proxied.toString(),
+    dataDir: join(ctx.tmp, 'data-counted'),
+  };
+  const app = await startApp('app (PostgreSQL, counted)', settings);
+  const n = ctx.sizes.countedRequests;
+  const merges = await mergeEntries(ctx, products, n, passwordHash, 'merge-count', 500_000);
+  const orders = await orderEntries(ctx, products, n, 'order-count', 500_000);
+  const sessions = readSessions.slice(-n);
+  const check = async (
+    what: string,
+    p: Promise<{ status: number; body: unknown }>,
+    status: number,
+  ): Promise<void> => {
+    const response = await p;
+    if (response.status !== status)
+      throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
+  };
+  const phases: [ScenarioKey, (i: number) => Promise<void>][] = [
+    [
+      'get_cart',
+      (i) => check('GET cart', api(app.baseUrl, 'GET', `/api/v1/cart/guest/${sessions[i].sessionId}`), 200),
+    ],
+    [
+      'post_cart',
+      (i) =>
+        check(
+          'POST cart',
+          api(app.baseUrl, 'POST', '/api/v1/cart/guest', {
+            body: JSON.parse(postCartBody(sessions[i], i, products, 7)) as unknown,
+          }),
+          200,
+        ),
+    ],
+    [
+      'merge',
+      (i) =>
+        check(
+          'merge',
+          api(app.baseUrl, 'POST', '/api/v1/cart/merge', {
+            token: merges[i].token,
+            body: { guest_session_id: merges[i].sessionId },
+          }),
+          200,
+        ),
+    ],
+    [
+      'order',
+      (i) =>
+        check(
+          'order',
+          api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
+            body: JSON.parse(orderBody(orders[i])) as unknown,
+          }),
+          201,
+        ),
+    ],
+    [
+      'lookup',
+      (i) =>
+        check(
+          'lookup',
+          api(app.baseUrl, 'POST', '/api/v1/orders/guest-lookup', {
+            body: { email: lookupOrders[i].email, order_number: lookupOrders[i].orderNumber },
+          }),
+          200,
+        ),
+    ],
+    ['health', () => check('health', api(app.baseUrl, 'GET', '/health'), 200)],
+  ];
+  const result: CountPhase = { counts: {}, samples: {} };
+  for (const [key, send] of phases) {
+    const { count, captured } = await countQueries(proxy, n, send);
+    result.counts[key] = count;
+    // one request's statements: the first 1/n of them
+    result.samples[key] = captured.slice(0, Math.round(captured.length / n));
+    log(`  ${key}: ${count.per_request.toFixed(2)} statements per request ${JSON.stringify(count.by_kind)}`);
+  }
+  await app.child.stop();
+
+  // the cleanup CLI through the proxy, once, to capture its batch statements
+  const from = proxy.statements.length;
+  const cli = spawnChild('cleanup (counted)', process.execPath, [join(ROOT, 'dist', 'cli', 'cleanup.js')], {
+    cwd: ctx.tmp,
+    env: appEnv(settings, 0),
+  });
+  const code = await withTimeout(cli.exited, 120_000, 'cleanup CLI (counted)');
+  if (code !== 0) throw new Error(`cleanup CLI exited with ${code}:\n${cli.tail()}`);
+  result.samples.cleanup = proxy.since(from).filter((s) => /^\s*delete/i.test(s.sql));
+  await proxy.close();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scale: 10k vs 1M sessions, EXPLAIN ANALYZE, cleanup of 1M expired sessions under read load.
+
+async function explain(pool: Pool, label: string, statement: CapturedStatement): Promise<ExplainedQuery> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers) ${statement.sql}`,
+      statement.params,
+    );
+    return {
+      label,
+      sql: statement.sql,
+      params: statement.params,
+      plan: rows.map((row) => row['QUERY PLAN']).join('\n'),
+    };
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    client.release();
+  }
+}
+
+async function scalePhase(
+  ctx: Context,
+  app: Server,
+  readSessions: readonly GuestCart[],
+  samples: CountPhase['samples'],
+): Promise<NonNullable<BenchResults['scale']>> {
+  const info = scenario('get_cart');
+  log('scale: keeping only the 10k read sessions');
+  await ctx.pool.query('delete from guest_sessions where not (id = any($1::uuid[]))', [
+    readSessions.map((s) => s.sessionId),
+  ]);
+  await ctx.pool.query('vacuum analyze guest_sessions, carts, cart_items');
+  const small = await countSessions(ctx.pool);
+  const smallRun = await measure(ctx, {
+    key: 'scale_10k',
+    name: `GET guest cart, ${small.toLocaleString('en-US')} sessions`,
+    server: app,
+    database: ctx.db,
+    requests: () => getCartRequests(readSessions),
+    target: info.target,
+    warmupSec: ctx.sizes.warmupSec,
+    sessionsInTable: small,
+  });
+
+  log(`scale: inserting ${ctx.sizes.expiredSessions.toLocaleString('en-US')} expired sessions with carts`);
+  const insertStarted = Date.now();
+  await insertExpiredSessions(ctx.pool, ctx.sizes.expiredSessions, (done) =>
+    log(`  ${done.toLocaleString('en-US')} inserted`),
+  );
+  await ctx.pool.query('vacuum analyze guest_sessions, carts');
+  const insertSec = (Date.now() - insertStarted) / 1000;
+  const large = await countSessions(ctx.pool);
+  const largeRun = await measure(ctx, {
+    key: 'scale_1m',
+    name: `GET guest cart, ${large.toLocaleString('en-US')} sessions`,
+    server: app,
+    database: ctx.db,
+    requests: () => getCartRequests(readSessions),
+    target: info.target,
+    warmupSec: ctx.sizes.warmupSec,
+    sessionsInTable: large,
+  });
+
+  log('scale: EXPLAIN ANALYZE of the hot statements');
+  const explained: ExplainedQuery[] = [];
+  for (const [key, label] of [
+    ['get_cart', 'GET guest cart'],
+    ['lookup', 'guest order lookup'],
+  ] as const) {
+    for (const [i, statement] of (samples[key] ?? []).entries()) {
+      explained.push(await explain(ctx.pool, `${label}, statement ${i + 1}`, statement));
+    }
+  }
+  const cleanupDelete = (samples.cleanup ?? []).find(
+    (s) => /guest_sessions/.test(s.sql) && /expires_at/.test(s.sql),
+  );
+  if (cleanupDelete !== undefined) {
+    // each variant twice, the second reported, so both run with the same pages cached
+    const label = 'cleanup: one batch of 5,000 expired sessions, the app’s statement (rolled back)';
+    await explain(ctx.pool, label, cleanupDelete);
+    explained.push(await explain(ctx.pool, label, cleanupDelete));
+    const alternative: CapturedStatement = {
+      ...cleanupDelete,
+      sql: 'delete from "guest_sessions" where "guest_sessions"."id" = any(array(select "id" from "guest_sessions" where "guest_sessions"."expires_at" <= $1 limit $2)) returning "id"',
+    };
+    const altLabel = 'cleanup alternative, not in the app: `id = any(array(select … limit n))` (rolled back)';
+    await explain(ctx.pool, altLabel, alternative);
+    explained.push(await explain(ctx.pool, altLabel, alternative));
+  }
+
+  log('scale: cleanup of the expired sessions while GET guest cart runs');
+  const monitor = new Monitor(app.child.pid, ctx.db);
+  await monitor.start();
+  const reads = startLoad({
+    title: 'GET guest cart during cleanup',
+    url: app.baseUrl,
+    connections: CONNECTIONS,
+    durationSec: 480,
+    requests: getCartRequests(readSessions),
+  });
+  await sleep(1_000);
+  const cliStarted = Date.now();
+  const cli = spawnChild('cleanup', process.execPath, [join(ROOT, 'dist', 'cli', 'cleanup.js')], {
+    cwd: ctx.tmp,
+    env: appEnv(ctx.settings, 0),
+  });
+  let code: number | string;
+  try {
+    code = await withTimeout(cli.exited, 420_000, 'cleanup CLI');
+  } finally {
+    reads.stop();
+  }
+  const wallSec = (Date.now() - cliStarted) / 1000;
+  const m = await reads.done;
+  const resources = await monitor.stop();
+  if (code !== 0) throw new Error(`cleanup CLI exited with ${code}:\n${cli.tail()}`);
+  const line = cli
+    .tail()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  const output = (line === undefined ? {} : JSON.parse(line)) as {
+    started_at?: string;
+    finished_at?: string;
+    deleted?: Record<string, number>;
+  };
+  const { rows } = await ctx.pool.query<{ n: string }>(
+    'select count(*) as n from guest_sessions where expires_at <= now()',
+  );
+  const during = toResult(
+    ctx,
+    {
+      key: 'during_cleanup',
+      name: 'GET guest cart during the cleanup',
+      server: app,
+      requests: () => [],
+    },
+    m,
+    resources,
+  );
+  ctx.runs.push(during);
+  logRun(during);
+  const deletingSec =
+    output.started_at !== undefined && output.finished_at !== undefined
+      ? (Date.parse(output.finished_at) - Date.parse(output.started_at)) / 1000
+      : null;
+  log(
+    `  cleanup: ${wallSec.toFixed(1)} s wall, ${deletingSec ?? '?'} s deleting, ${JSON.stringify(output.deleted)}`,
+  );
+  return {
+    sessions_small: small,
+    sessions_large: large,
+    get_cart_rps_ratio_large_vs_small: round(
+      largeRun.measurement.requests_per_sec / smallRun.measurement.requests_per_sec,
+      3,
+    ),
+    inserted_expired_sessions: ctx.sizes.expiredSessions,
+    insert_sec: round(insertSec, 1),
+    cleanup: {
+      wall_sec: round(wallSec, 1),
+      deleting_sec: deletingSec,
+      deleted: output.deleted ?? {},
+      expired_left: Number(rows[0].n),
+      reads_p99_ms: m.p99_ms,
+      reads_p99_before_ms: largeRun.measurement.p99_ms,
+    },
+    explain: explained,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function pglitePhase(ctx: Context): Promise<number | null> {
+  log('PGlite: starting a second app on the embedded database');
+  const app = await startApp('app (PGlite)', {
+    ...ctx.settings,
+    databaseUrl: undefined,
+    dataDir: join(ctx.tmp, 'data-pglite'),
+  });
+  const token = await loginAdmin(app.baseUrl, ctx.settings.adminEmail, ctx.settings.adminPassword);
+  const products = await createProducts(app.baseUrl, token, ctx.sizes.products);
+  const indexes = Array.from({ length: ctx.sizes.pgliteSessions }, (_, i) => i);
+  const sessions = await mapLimit(indexes, 8, async (i) => {
+    const data = await apiData<{ session_id: string; cart: { id: string } }>(
+      app.baseUrl,
+      'POST',
+      '/api/v1/cart/guest',
+      201,
+      {
+        body: { items: cartLines(i, products) },
+      },
+    );
+    return { sessionId: data.session_id, cartId: data.cart.id };
+  });
+  log(`  seeded ${sessions.length} guest carts through the API`);
+  await measure(ctx, {
+    key: 'pglite_get_cart',
+    name: scenario('get_cart').name,
+    server: app,
+    requests: () => getCartRequests(sessions),
+    target: scenario('get_cart').target,
+    warmupSec: ctx.sizes.warmupSec,
+  });
+  const rss = peakRssMiB(app.child.pid) ?? null;
+  await app.child.stop();
+  return rss;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function parseArgs(argv: string[]): { quick: boolean; profile: boolean } {
+  const unknown = argv.filter((arg) => arg !== '--quick' && arg !== '--profile');
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (--quick, --profile)`);
+  return { quick: argv.includes('--quick'), profile: argv.includes('--profile') };
+}
+
+const PROFILE_NAME = 'app-postgres.cpuprofile';
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const { quick, profile } = parseArgs(process.argv.slice(2));
+  const sizes = quick ? QUICK : FULL;
+  setTimeout(
+    () => abort(`watchdog: the run took longer than ${sizes.watchdogSec} s; aborting`, 2),
+    sizes.watchdogSec * 1000,
+  ).unref();
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run bench` (it builds first)');
+  const serverUrl = process.env.BENCH_DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
+  assertLoopback(serverUrl);
+  const loadAtStart = loadavg()[0];
+  if (loadAtStart > 0.5) {
+    log(
+      `warning: 1-minute load average is ${loadAtStart.toFixed(2)}; other work on the machine will skew the numbers`,
+    );
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), 'gc-bench-'));
+  onCleanup(() => Promise.resolve(rmSync(tmp, { recursive: true, force: true })));
+  const db = await createBenchDatabase(serverUrl);
+  onCleanup(async () => {
+    await db.drop();
+    log(`dropped database ${db.name}`);
+  });
+  log(`${quick ? 'quick' : 'full'} run; database ${db.name} on ${new URL(serverUrl).host}`);
+  const pool = new Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', () => undefined);
+  onCleanup(() => pool.end());
+  const cwd = join(tmp, 'cwd');
+  mkdirSync(cwd);
+
+  const ctx: Context = {
+    sizes,
+    quick,
+    db,
+    pool,
+    tmp,
+    settings: {
+      root: ROOT,
+      databaseUrl: db.url,
+      dataDir: join(tmp, 'data'),
+      cwd,
+      jwtSecret: randomHex(32),
+      adminEmail: 'bench-admin@example.com',
+      adminPassword: `bench-${randomHex(8)}`,
+    },
+    baselineRps: 0,
+    runs: [],
+    warmupFailures: 0,
+  };
+  const peakRss: Record<string, number | null> = {};
+
+  log('baseline: bare Fastify + pg Pool(10) SELECT 1');
+  const baseline = await startBaseline(ROOT, db.url);
+  const baselineRun = await measure(ctx, {
+    key: 'baseline',
+    name: 'baseline: Fastify + SELECT 1',
+    server: baseline,
+    database: db,
+    requests: baselineRequests,
+    warmupSec: sizes.warmupSec,
+  });
+  ctx.baselineRps = baselineRun.measurement.requests_per_sec;
+  peakRss['baseline (TypeScript loaded by ts-node)'] = peakRssMiB(baseline.child.pid) ?? null;
+  await baseline.child.stop();
+
+  log('app: starting dist/main.js on PostgreSQL');
+  if (profile) mkdirSync(RESULTS_DIR, { recursive: true });
+  const app = await startApp('app (PostgreSQL)', {
+    ...ctx.settings,
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', RESULTS_DIR, '--cpu-prof-name', PROFILE_NAME] : [],
+  });
+  if (profile) ctx.profiled = { server: app, windows: [] };
+  const adminToken = await loginAdmin(app.baseUrl, ctx.settings.adminEmail, ctx.settings.adminPassword);
+  const products = await createProducts(app.baseUrl, adminToken, sizes.products);
+  const registered = await apiData<{ user: { id: string } }>(
+    app.baseUrl,
+    'POST',
+    '/api/v1/auth/register',
+    201,
+    {
+      body: { email: 'bench.registered@example.com', password: `pw-${randomHex(8)}` },
+    },
+  );
+  // a token signed here must be accepted like one the app issued
+  await apiData(app.baseUrl, 'GET', '/api/v1/auth/me', 200, {
+    token: signAccessToken(registered.user.id, ctx.settings.jwtSecret),
+  });
+  const { rows: hashRows } = await pool.query<{ password_hash: string }>(
+    'select password_hash from users where id = $1',
+    [registered.user.id],
+  );
+  const passwordHash = hashRows[0].password_hash;
+  const readSessions = await seedGuestCarts(pool, products, sizes.readSessions);
+  const lookupOrders = await seedLookupOrders(pool, products, sizes.lookupOrders);
+  log(
+    `seeded ${products.length} products, ${readSessions.length} guest carts, ${lookupOrders.length} guest orders`,
+  );
+
+  await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash);
+  peakRss['app (PostgreSQL), after the scenarios'] = peakRssMiB(app.child.pid) ?? null;
+
+  log('statements per request (second app instance behind a counting proxy)');
+  const counted = await countPhase(ctx, products, readSessions, lookupOrders, passwordHash);
+
+  let scale: BenchResults['scale'];
+  if (sizes.expiredSessions > 0) {
+    scale = await scalePhase(ctx, app, readSessions, counted.samples);
+    peakRss['app (PostgreSQL), after the scale runs'] = peakRssMiB(app.child.pid) ?? null;
+  }
+  await app.child.stop();
+  if (ctx.profiled !== undefined) {
+    const file = join(RESULTS_DIR, PROFILE_NAME);
+    writeFileSync(join(RESULTS_DIR, 'profile.md'), profileMarkdown(sliceProfile(file, ctx.profiled.windows)));
+    log(`profile: ${file}, per-scenario summary in bench/results/profile.md`);
+  }
+
+  peakRss['app (PGlite)'] = await pglitePhase(ctx);
+
+  log('micro-benchmark: JWT verification (string secret vs KeyObject)');
+  const jwtVerify = await jwtVerifyMicro();
+  log(`  ${jwtVerify.string_secret_us} µs vs ${jwtVerify.key_object_us} µs per verify`);
+
+  const measuredFailures = ctx.runs.reduce((sum, run) => sum + run.failures, 0);
+  const machineCpu = cpus()[0]?.model ?? 'unknown CPU';
+  const results: BenchResults = {
+    generated_at: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    duration_sec: sizes.durationSec,
+    connections: CONNECTIONS,
+    machine: {
+      nproc: availableParallelism(),
+      memory_gib: round(totalmem() / 1024 ** 3, 1),
+      cpu: machineCpu,
+      node: process.version,
+      postgres: (await serverVersion(serverUrl)).split(' on ')[0],
+      os: `Linux ${release()}`,
+      loadavg_at_start: round(loadAtStart, 2),
+    },
+    seed: {
+      products: products.length,
+      read_sessions: readSessions.length,
+      lookup_orders: lookupOrders.length,
+      pglite_sessions: sizes.pgliteSessions,
+      expired_sessions: sizes.expiredSessions,
+    },
+    runs: ctx.runs,
+    peak_rss_mib: Object.fromEntries(
+      Object.entries(peakRss).map(([k, v]) => [k, v === null ? null : round(v, 1)]),
+    ),
+    query_counts: counted.counts,
+    micro: { jwt_verify: jwtVerify },
+    scale,
+    total_failures: measuredFailures + ctx.warmupFailures,
+    duration_total_sec: round((Date.now() - started) / 1000, 1),
+  };
+  if (profile) {
+    log(
+      'profiled run: the numbers are skewed by the profiler, so bench/results/latest.* are left as they were',
+    );
+  } else {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(RESULTS_DIR, 'latest.md'), markdownReport(results));
+    writeFileSync(join(RESULTS_DIR, 'latest.svg'), svgChart(results));
+  }
+  process.stdout.write(`${markdownTable(results)}\n`);
+  const disturbed = disturbedRuns(results);
+  if (disturbed.length > 0) log(`warning: other processes took CPU during ${disturbed.join(', ')}`);
+  if (results.total_failures > 0) {
+    log(
+      `FAILED: ${measuredFailures} failed requests in measured runs, ${ctx.warmupFailures} in warm-ups/pilots`,
+    );
+    return 1;
+  }
+  log(`done in ${Math.round(results.duration_total_sec)} s; results in bench/results/latest.{json,md,svg}`);
+  return 0;
+}
+
+main()
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await cleanUp();
+    process.exit(1);
+  });

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { apiData } from './api';
+
+export interface Product {
+  id: string;
+  sku: string;
+  unitPrice: number;
+}
+
+export interface CartLine {
+  product_id: string;
+  quantity: number;
+}
+
+export interface GuestCart {
+  sessionId: string;
+  cartId: string;
+}
+
+export interface LookupOrder {
+  email: string;
+  orderNumber: string;
+}
+
+/** Large enough for every order of the run (the API's maximum stock). */
+export const PRODUCT_STOCK = 1_000_000_000;
+const CHUNK = 10_000;
+
+export async function loginAdmin(baseUrl: string, email: string, password: string): Promise<string> {
+  const data = await apiData<{ token: string }>(baseUrl, 'POST', '/api/v1/auth/login', 200, {
+    body: { email, password },
+  });
+  return data.token;
+}
+
+/** Products through the admin API, as a shop would create them. */
+export async function createProducts(baseUrl: string, adminToken: string, count: number): Promise<Product[]> {
+  const products: Product[] = [];
+  for (let i = 0; i < count; i++) {
+    const sku = `BENCH-${String(i + 1).padStart(3, '0')}`;
+    const unitPrice = 500 + 137 * i;
+    const data = await apiData<{ product: { id: string } }>(baseUrl, 'POST', '/api/v1/admin/products', 201, {
+      token: adminToken,
+      body: { sku, name: `Bench product ${i + 1}`, unit_price: unitPrice, stock: PRODUCT_STOCK },
+    });
+    products.push({ id: data.product.id, sku, unitPrice });
+  }
+  return products;
+}
+
+/** Three distinct products per cart, spread over the catalog; `variant` changes the quantities. */
+export function cartLines(index: number, products: readonly Product[], variant = 0): CartLine[] {
+  return [0, 7, 13].map((offset, line) => ({
+    product_id: products[(index + offset) % products.length].id,
+    quantity: 1 + ((index + line + variant) % 3),
+  }));
+}
+
+/**
+ * `count` guest sessions, each with a cart of three lines, written in bulk (the shape the API writes:
+ * a session row, its cart, the lines). Sessions expire in 30 days.
+ */
+export async function seedGuestCarts(
+  pool: Pool,
+  products: readonly Product[],
+  count: number,
+  firstIndex = 0,
+): Promise<GuestCart[]> {
+  const carts: GuestCart[] = [];
+  for (let start = 0; start < count; start += CHUNK) {
+    const size = Math.min(CHUNK, count - start);
+    const { rows } = await pool.query<{ id: string; guest_session_id: string }>(
+      `with s as (
+         insert into guest_sessions (id, created_at, last_activity_at, expires_at)
+         select gen_random_uuid(), now(), now(), now() + interval '30 days' from generate_series(1, $1::int)
+         returning id
+       )
+       insert into carts (id, guest_session_id, created_at, updated_at)
+       select gen_random_uuid(), id, now(), now() from s
+       returning id, guest_session_id`,
+      [size],
+    );
+    const cartIds: string[] = [];
+    const productIds: string[] = [];
+    const quantities: number[] = [];
+    const positions: number[] = [];
+    rows.forEach((row, i) => {
+      cartLines(firstIndex + start + i, products).forEach((line, position) => {
+        cartIds.push(row.id);
+        productIds.push(line.product_id);
+        quantities.push(line.quantity);
+        positions.push(position);
+      });
+      carts.push({ sessionId: row.guest_session_id, cartId: row.id });
+    });
+    await pool.query(
+      `insert into cart_items (cart_id, product_id, quantity, added_at, updated_at)
+       select c, p, q, now() + o * interval '1 millisecond', now()
+       from unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) as t(c, p, q, o)`,
+      [cartIds, productIds, quantities, positions],
+    );
+  }
+  return carts;
+}
+
+/**
+ * `count` customer accounts (copying one real argon2 hash: nobody logs in with them, tokens are signed)
+ * and, for each, a user cart of two lines, one of them a product of guest cart `firstIndex + i`, so a
+ * merge adds two lines and combines one.
+ */
+export async function seedUsers(
+  pool: Pool,
+  products: readonly Product[],
+  count: number,
+  passwordHash: string,
+  prefix: string,
+  firstIndex = 0,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += CHUNK) {
+    const size = Math.min(CHUNK, count - start);
+    const { rows } = await pool.query<{ id: string; cart_id: string }>(
+      `with u as (
+         insert into users (email, password_hash, first_name, last_name, role)
+         select $1 || g || '@example.com', $2, 'Bench', 'User', 'customer'
+         from generate_series($3::int, $4::int) as g
+         returning id
+       )
+       insert into carts (user_id, created_at, updated_at)
+       select id, now() - interval '1 hour', now() - interval '1 hour' from u
+       returning user_id as id, id as cart_id`,
+      [prefix, passwordHash, firstIndex + start, firstIndex + start + size - 1],
+    );
+    const cartIds: string[] = [];
+    const productIds: string[] = [];
+    const quantities: number[] = [];
+    rows.forEach((row, i) => {
+      const index = firstIndex + start + i;
+      const overlapping = cartLines(index, products)[0].product_id;
+      const other = products[(index + 3) % products.length].id;
+      cartIds.push(row.cart_id, row.cart_id);
+      productIds.push(overlapping, other);
+      quantities.push(1, 2);
+      ids.push(row.id);
+    });
+    await pool.query(
+      `insert into cart_items (cart_id, product_id, quantity, added_at, updated_at)
+       select c, p, q, now() - interval '1 hour', now() - interval '1 hour'
+       from unnest($1::uuid[], $2::uuid[], $3::int[]) as t(c, p, q)`,
+      [cartIds, productIds, quantities],
+    );
+  }
+  return ids;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function orderNumber(): string {
+  let out = 'GC-';
+  for (const byte of randomBytes(10)) out += CROCKFORD[byte & 31];
+  return out;
+}
+
+/** Paid guest orders with three lines and one status-history row each, for the lookup scenario. */
+export async function seedLookupOrders(
+  pool: Pool,
+  products: readonly Product[],
+  count: number,
+): Promise<LookupOrder[]> {
+  const orders: LookupOrder[] = [];
+  const address = JSON.stringify({
+    line1: '1 Main Street',
+    city: 'Springfield',
+    postal_code: '62701',
+    country: 'US',
+  });
+  for (let start = 0; start < count; start += CHUNK) {
+    const size = Math.min(CHUNK, count - start);
+    const numbers: string[] = [];
+    const emails: string[] = [];
+    const totals: number[] = [];
+    const byNumber = new Map<string, number>();
+    for (let i = 0; i < size; i++) {
+      const index = start + i;
+      const number = orderNumber();
+      if (byNumber.has(number)) {
+        i--;
+        continue;
+      }
+      byNumber.set(number, index);
+      numbers.push(number);
+      emails.push(`bench.lookup${index}@example.com`);
+      totals.push(
+        cartLines(index, products).reduce(
+          (sum, line) => sum + line.quantity * products.find((p) => p.id === line.product_id)!.unitPrice,
+          0,
+        ),
+      );
+    }
+    const { rows } = await pool.query<{ id: string; order_number: string }>(
+      `insert into orders (order_number, status, email, first_name, last_name, shipping_address, is_guest,
+                           subtotal, total, currency, payment_provider, payment_reference, created_at, updated_at)
+       select n, 'paid', e, 'Bench', 'Buyer', $3::jsonb, true, s, s, 'USD', 'sandbox', 'sbx_ch_bench', now(), now()
+       from unnest($1::text[], $2::text[], $4::int[]) as t(n, e, s)
+       returning id, order_number`,
+      [numbers, emails, address, totals],
+    );
+    const orderIds: string[] = [];
+    const productIds: string[] = [];
+    const skus: string[] = [];
+    const prices: number[] = [];
+    const quantities: number[] = [];
+    const positions: number[] = [];
+    for (const row of rows) {
+      const index = byNumber.get(row.order_number)!;
+      cartLines(index, products).forEach((line, position) => {
+        const product = products.find((p) => p.id === line.product_id)!;
+        orderIds.push(row.id);
+        productIds.push(product.id);
+        skus.push(product.sku);
+        prices.push(product.unitPrice);
+        quantities.push(line.quantity);
+        positions.push(position);
+      });
+      orders.push({ email: `bench.lookup${index}@example.com`, orderNumber: row.order_number });
+    }
+    await pool.query(
+      `insert into order_items (order_id, product_id, sku, name, unit_price, quantity, line_total, position)
+       select o, p, s, 'Bench product ' || s, u, q, u * q, pos
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::int[]) as t(o, p, s, u, q, pos)`,
+      [orderIds, productIds, skus, prices, quantities, positions],
+    );
+    await pool.query(
+      `insert into order_status_history (order_id, status, at) select o, 'paid', now() from unnest($1::uuid[]) as t(o)`,
+      [rows.map((row) => row.id)],
+    );
+  }
+  return orders;
+}
+
+/**
+ * `count` sessions that expired ten days ago, each with an (empty) cart as every API-created session
+ * has, inserted with generate_series in chunks.
+ */
+export async function insertExpiredSessions(
+  pool: Pool,
+  count: number,
+  onProgress: (done: number) => void,
+): Promise<void> {
+  const chunk = 250_000;
+  for (let done = 0; done < count; done += chunk) {
+    const size = Math.min(chunk, count - done);
+    await pool.query(
+      `with s as (
+         insert into guest_sessions (id, created_at, last_activity_at, expires_at)
+         select gen_random_uuid(), now() - interval '40 days', now() - interval '40 days', now() - interval '10 days'
+         from generate_series(1, $1::int)
+         returning id, created_at
+       )
+       insert into carts (id, guest_session_id, created_at, updated_at)
+       select gen_random_uuid(), id, created_at, created_at from s`,
+      [size],
+    );
+    onProgress(done + size);
+  }
+}
