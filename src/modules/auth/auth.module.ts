@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { JWT_ALGORITHM } from '../../common/auth/auth.types';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { MailModule } from '../mail/mail.module';
@@ -15,7 +16,9 @@ import { UsersRepository } from './users.repository';
       global: true,
       inject: [APP_CONFIG],
       useFactory: (config: ResolvedAppConfig) => ({
-        secret: config.jwtSecret,
+        // a KeyObject: with a plain string, jsonwebtoken first tries (and fails) to parse it as a public
+        // key on every verify, ~350 µs against ~9 µs (bench/micro.ts)
+        secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
         signOptions: { algorithm: JWT_ALGORITHM, expiresIn: config.jwtExpiresInSeconds },
         verifyOptions: { algorithms: [JWT_ALGORITHM] },
       }),
