@@ -49,6 +49,8 @@ export interface BenchResults {
   peak_rss_mib: Record<string, number | null>;
   query_counts: Partial<Record<ScenarioKey | 'cleanup', QueryCount>>;
   micro: { jwt_verify: JwtVerifyMicro };
+  /** the confirmation mails of the order scenario, sent by the app's dispatcher before the next scenario */
+  outbox_drain?: { pending_after_orders: number; seconds: number; left: number; sent_total: number };
   scale?: {
     sessions_small: number;
     sessions_large: number;
@@ -123,6 +125,16 @@ export function markdownReport(results: BenchResults): string {
     .map(([name, mib]) => `${name} ${mib === null ? '—' : `${mib.toFixed(0)} MiB`}`)
     .join(' · ');
   out.push(`Peak RSS (VmHWM): ${rss}`, '');
+  if (results.outbox_drain !== undefined) {
+    const d = results.outbox_drain;
+    out.push(
+      `Mail outbox after the order scenario: ${d.pending_after_orders} confirmation mails still pending, sent by the ` +
+        `app's dispatcher (.eml files) in ${d.seconds} s before the next scenario started` +
+        (d.left > 0 ? ` (${d.left} still pending when the harness stopped waiting)` : '') +
+        '.',
+      '',
+    );
+  }
   if (results.scale !== undefined) {
     const s = results.scale;
     out.push(
