@@ -17,7 +17,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  await configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
+  configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
   app.enableShutdownHooks();
   await app.listen({ port: config.port, host: '0.0.0.0' });
   app.get(Logger).log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);

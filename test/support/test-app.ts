@@ -86,7 +86,7 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
     logger: false,
     bodyParser: false,
   });
-  await configureApp(app, config);
+  configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 
