@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** A V8 .cpuprofile (what `node --cpu-prof` writes). */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -22,6 +26,8 @@ export interface ProfileSlice {
   by_origin: { origin: string; pct: number }[];
   /** the functions with the most self time */
   top_functions: { fn: string; pct: number }[];
+  /** time with the origin anywhere on the stack (callees included): where a request's time goes */
+  inclusive: { origin: string; pct: number }[];
 }
 
 export function monotonicMicros(): number {
@@ -42,6 +48,19 @@ function originOf(url: string, functionName: string): string {
 export function sliceProfile(file: string, windows: readonly ProfileWindow[]): ProfileSlice[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const stackOrigins = new Map<number, Set<string>>();
+  const originsOnStack = (id: number): Set<string> => {
+    let origins = stackOrigins.get(id);
+    if (origins !== undefined) return origins;
+    const parent = parents.get(id);
+    origins = new Set(parent === undefined ? [] : originsOnStack(parent));
+    const frame = nodes.get(id);
+    if (frame !== undefined && frame.url !== '') origins.add(originOf(frame.url, frame.functionName));
+    stackOrigins.set(id, origins);
+    return origins;
+  };
   const times: number[] = new Array<number>(profile.samples.length);
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -51,6 +70,7 @@ export function sliceProfile(file: string, windows: readonly ProfileWindow[]): P
   return windows.map((window) => {
     const byOrigin = new Map<string, number>();
     const byFunction = new Map<string, number>();
+    const inclusive = new Map<string, number>();
     let total = 0;
     for (let i = 0; i < profile.samples.length; i++) {
       if (times[i] < window.fromUs || times[i] > window.toUs) continue;
@@ -60,6 +80,9 @@ export function sliceProfile(file: string, windows: readonly ProfileWindow[]): P
       total += weight;
       const origin = originOf(frame.url, frame.functionName);
       byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + weight);
+      for (const onStack of originsOnStack(profile.samples[i])) {
+        inclusive.set(onStack, (inclusive.get(onStack) ?? 0) + weight);
+      }
       const where =
         frame.url === ''
           ? ''
@@ -79,6 +102,11 @@ export function sliceProfile(file: string, windows: readonly ProfileWindow[]): P
         .sort((a, b) => b[1] - a[1])
         .slice(0, 15)
         .map(([fn, ms]) => ({ fn, pct: pct(ms) })),
+      inclusive: [...inclusive.entries()]
+        .filter(([origin]) => origin !== 'node internals')
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 25)
+        .map(([origin, ms]) => ({ origin, pct: pct(ms) })),
     };
   });
 }
@@ -95,6 +123,8 @@ export function profileMarkdown(slices: readonly ProfileSlice[]): string {
     for (const row of slice.by_origin) out.push(`| ${row.origin} | ${row.pct} |`);
     out.push('', '| function | self % |', '| --- | ---: |');
     for (const row of slice.top_functions) out.push(`| \`${row.fn.replace(/\|/g, '\\|')}\` | ${row.pct} |`);
+    out.push('', '| on the stack (callees included) | % |', '| --- | ---: |');
+    for (const row of slice.inclusive) out.push(`| ${row.origin} | ${row.pct} |`);
     out.push('');
   }
   return `${out.join('\n')}\n`;

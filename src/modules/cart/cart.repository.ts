@@ -1,7 +1,8 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartLine } from './cart-rules';
 
@@ -12,7 +13,22 @@ export interface CartItemWithProduct {
 
 @Injectable()
 export class CartRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** The read behind GET guest cart, the busiest endpoint: a prepared statement. */
+  private readonly guestCartStatement: (values: {
+    sessionId: string;
+  }) => Promise<{ cart: CartRow; quantity: number | null; product: ProductRow | null }[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.guestCartStatement = hotStatement(txHost, 'guest_cart_with_items', (db) =>
+      db
+        .select({ cart: carts, quantity: cartItems.quantity, product: products })
+        .from(carts)
+        .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+        .leftJoin(products, eq(products.id, cartItems.productId))
+        .where(eq(carts.guestSessionId, sql.placeholder('sessionId')))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
+    );
+  }
 
   async findByUserId(userId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.userId, userId));
@@ -32,13 +48,7 @@ export class CartRepository {
   async guestCartWithItems(
     sessionId: string,
   ): Promise<{ cart: CartRow; items: CartItemWithProduct[] } | undefined> {
-    const rows = await this.txHost.tx
-      .select({ cart: carts, quantity: cartItems.quantity, product: products })
-      .from(carts)
-      .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
-      .leftJoin(products, eq(products.id, cartItems.productId))
-      .where(eq(carts.guestSessionId, sessionId))
-      .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+    const rows = await this.guestCartStatement({ sessionId });
     if (rows.length === 0) return undefined;
     const items = rows.flatMap((row) =>
       row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],

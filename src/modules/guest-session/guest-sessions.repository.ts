@@ -1,12 +1,36 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import { GuestSessionRow, guestSessions } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
 @Injectable()
 export class GuestSessionsRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** Every guest-cart request starts here (GET, POST, order), so it is a prepared statement. */
+  private readonly touchStatement: (values: {
+    id: string;
+    now: string;
+    expiresAt: string;
+  }) => Promise<GuestSessionRow[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.touchStatement = hotStatement(txHost, 'guest_session_touch', (db) =>
+      db
+        .update(guestSessions)
+        .set({
+          lastActivityAt: sql`${sql.placeholder('now')}`,
+          expiresAt: sql`${sql.placeholder('expiresAt')}`,
+        })
+        .where(
+          and(
+            eq(guestSessions.id, sql.placeholder('id')),
+            gt(guestSessions.expiresAt, sql.placeholder('now')),
+          ),
+        )
+        .returning(),
+    );
+  }
 
   async insert(id: string, now: Date, expiresAt: Date): Promise<GuestSessionRow> {
     const [row] = await this.txHost.tx
@@ -26,11 +50,11 @@ export class GuestSessionsRepository {
    * the session for the rest of the transaction, so writes to one guest cart queue up.
    */
   async touchIfActive(id: string, now: Date, expiresAt: Date): Promise<GuestSessionRow | undefined> {
-    const [row] = await this.txHost.tx
-      .update(guestSessions)
-      .set({ lastActivityAt: now, expiresAt })
-      .where(and(eq(guestSessions.id, id), gt(guestSessions.expiresAt, now)))
-      .returning();
+    const [row] = await this.touchStatement({
+      id,
+      now: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
     return row;
   }
 
