@@ -33,12 +33,13 @@ export function staticSecurityHeaders(
     },
   };
   let finished = false;
+  let failure: unknown;
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error !== undefined && error !== null)
-      throw error instanceof Error ? error : new Error(String(error));
+    failure = error;
     finished = true;
   });
+  if (failure instanceof Error) throw failure;
   // helmet's middlewares are synchronous; anything else would mean headers computed per request
-  if (!finished) throw new Error('helmet did not finish synchronously; security headers are not static');
+  if (!finished || failure !== undefined) throw new Error('helmet did not set the security headers');
   return headers;
 }
