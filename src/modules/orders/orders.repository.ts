@@ -10,6 +10,7 @@ import {
   OrderStatusHistoryRow,
   orderStatusHistory,
 } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
 export type NewOrder = typeof orders.$inferInsert;
@@ -17,7 +18,36 @@ export type NewOrderItem = typeof orderItems.$inferInsert;
 
 @Injectable()
 export class OrdersRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** The three reads of a lookup (contract §7), the public read path: prepared statements. */
+  private readonly byNumberStatement: (values: { orderNumber: string }) => Promise<OrderRow[]>;
+  private readonly itemsOfOneStatement: (values: { orderId: string }) => Promise<OrderItemRow[]>;
+  private readonly historyStatement: (values: { orderId: string }) => Promise<OrderStatusHistoryRow[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.byNumberStatement = hotStatement(txHost, 'order_by_number', (db) =>
+      db
+        .select()
+        .from(orders)
+        .where(eq(orders.orderNumber, sql.placeholder('orderNumber'))),
+    );
+    this.itemsOfOneStatement = hotStatement(txHost, 'order_items_of_one', (db) =>
+      db
+        .select()
+        .from(orderItems)
+        .where(eq(orderItems.orderId, sql.placeholder('orderId')))
+        .orderBy(asc(orderItems.position)),
+    );
+    this.historyStatement = hotStatement(
+      txHost,
+      'order_history',
+      (db) =>
+        db
+          .select()
+          .from(orderStatusHistory)
+          .where(eq(orderStatusHistory.orderId, sql.placeholder('orderId')))
+          .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)), // ties: enum order is flow order
+    );
+  }
 
   /** Inserts unless the order number is taken (then undefined: draw another number). */
   async insertIfNumberFree(order: NewOrder): Promise<OrderRow | undefined> {
@@ -43,7 +73,7 @@ export class OrdersRepository {
   }
 
   async findByNumber(orderNumber: string): Promise<OrderRow | undefined> {
-    const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.orderNumber, orderNumber));
+    const [row] = await this.byNumberStatement({ orderNumber });
     return row;
   }
 
@@ -69,6 +99,7 @@ export class OrdersRepository {
   /** Lines of several orders in one query. */
   async itemsOf(orderIds: readonly string[]): Promise<OrderItemRow[]> {
     if (orderIds.length === 0) return [];
+    if (orderIds.length === 1) return this.itemsOfOneStatement({ orderId: orderIds[0] });
     return this.txHost.tx
       .select()
       .from(orderItems)
@@ -76,12 +107,8 @@ export class OrdersRepository {
       .orderBy(asc(orderItems.position));
   }
 
-  async historyOf(orderId: string): Promise<OrderStatusHistoryRow[]> {
-    return this.txHost.tx
-      .select()
-      .from(orderStatusHistory)
-      .where(eq(orderStatusHistory.orderId, orderId))
-      .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)); // ties: enum order is flow order
+  historyOf(orderId: string): Promise<OrderStatusHistoryRow[]> {
+    return this.historyStatement({ orderId });
   }
 
   async updateStatus(
