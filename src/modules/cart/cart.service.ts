@@ -62,13 +62,21 @@ export class CartService {
     };
   }
 
-  /** Makes `lines` the whole content of the cart, or changes nothing and throws (contract §4). */
-  async replaceLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
+  /**
+   * Makes `lines` the whole content of the cart, or changes nothing and throws (contract §4). The view
+   * is built from the products read for the checks (same transaction), so the cart is not read back.
+   */
+  async replaceLines(cartId: string, lines: readonly CartLine[]): Promise<CartDto> {
     const products = await this.productMap(lines.map((line) => line.productId));
     throwIfViolated(checkCartLines(lines, products, this.limits));
     const now = this.clock.now();
     await this.carts.replaceLines(cartId, lines, now);
-    return this.carts.touch(cartId, now);
+    const cart = await this.carts.touch(cartId, now);
+    // checkCartLines refused any line whose product is missing; lines keep the order they were written in
+    return this.toView(
+      cart,
+      lines.map((line) => ({ quantity: line.quantity, product: products.get(line.productId)! })),
+    );
   }
 
   /**

@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors/app-error';
 import { CartRow, GuestSessionRow } from '../../database/schema';
 import { CartLine } from '../cart/cart-rules';
 import { CartService } from '../cart/cart.service';
+import { CartDto } from '../cart/dto/cart.dto';
 import { GuestCartDto, GuestCartReadResultDto, GuestCartWriteResultDto } from './dto/guest-cart.dto';
 import { GuestSessionService } from './guest-session.service';
 
@@ -52,9 +53,9 @@ export class GuestCartService {
     return (await this.carts.findGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
   }
 
-  private async result(session: GuestSessionRow, cart: CartRow): Promise<GuestCartWriteResultDto> {
+  private result(session: GuestSessionRow, cart: CartDto): GuestCartWriteResultDto {
     const view: GuestCartDto = {
-      ...(await this.carts.view(cart)),
+      ...cart,
       session_id: session.id,
       expires_at: session.expiresAt.toISOString(),
     };
