@@ -8,7 +8,7 @@ import {
   products,
 } from '../../src/database/schema';
 import { CleanupService } from '../../src/modules/maintenance/cleanup.service';
-import { adminToken, createProduct, registerUser } from '../support/factories';
+import { adminToken, createGuestCart, createProduct, registerUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('cleanup and guest stats (contract §12)', () => {
@@ -20,14 +20,6 @@ describe('cleanup and guest stats (contract §12)', () => {
     cleanup = t.app.get(CleanupService);
   });
   afterAll(() => t.close());
-
-  async function guestCart(productId: string, quantity = 1): Promise<string> {
-    const res = await t.request('POST', '/api/v1/cart/guest', {
-      body: { items: [{ product_id: productId, quantity }] },
-    });
-    expect(res.status).toBe(201);
-    return res.body.data.session_id as string;
-  }
 
   async function sessionExists(id: string): Promise<boolean> {
     const rows = await t.database.db.select().from(guestSessions).where(eq(guestSessions.id, id));
@@ -48,9 +40,9 @@ describe('cleanup and guest stats (contract §12)', () => {
     const product = await createProduct(t, { stock: 50 });
     const user = await registerUser(t);
     await t.request('PUT', `/api/v1/cart/items/${product.id}`, { token: user.token, body: { quantity: 2 } });
-    const expired = await guestCart(product.id);
+    const expired = await createGuestCart(t, [[product, 1]]);
     t.clock.advanceDays(31);
-    const active = await guestCart(product.id);
+    const active = await createGuestCart(t, [[product, 1]]);
     const expiredCart = (
       await t.database.db.select().from(carts).where(eq(carts.guestSessionId, expired))
     )[0];
@@ -75,7 +67,7 @@ describe('cleanup and guest stats (contract §12)', () => {
   it('deletes merged guest carts after a day, keeping the merge audit', async () => {
     const product = await createProduct(t, { stock: 50 });
     const user = await registerUser(t);
-    const oldMerge = await guestCart(product.id);
+    const oldMerge = await createGuestCart(t, [[product, 1]]);
     expect(
       (
         await t.request('POST', '/api/v1/cart/merge', {
@@ -85,7 +77,7 @@ describe('cleanup and guest stats (contract §12)', () => {
       ).status,
     ).toBe(200);
     t.clock.advanceDays(2);
-    const recentMerge = await guestCart(product.id);
+    const recentMerge = await createGuestCart(t, [[product, 1]]);
     expect(
       (
         await t.request('POST', '/api/v1/cart/merge', {
@@ -94,11 +86,16 @@ describe('cleanup and guest stats (contract §12)', () => {
         })
       ).status,
     ).toBe(200);
-    const untouched = await guestCart(product.id);
+    const untouched = await createGuestCart(t, [[product, 1]]);
 
     const result = await cleanup.runOnce();
 
-    expect(result.deleted).toEqual({ expired_sessions: 0, merged_guest_carts: 1, idempotency_keys: 0, sent_mails: 0 });
+    expect(result.deleted).toEqual({
+      expired_sessions: 0,
+      merged_guest_carts: 1,
+      idempotency_keys: 0,
+      sent_mails: 0,
+    });
     expect(await sessionExists(oldMerge)).toBe(false);
     expect(await sessionExists(recentMerge)).toBe(true);
     expect(await sessionExists(untouched)).toBe(true);
@@ -112,7 +109,7 @@ describe('cleanup and guest stats (contract §12)', () => {
   it('works through a backlog in batches', async () => {
     const product = await createProduct(t, { stock: 50 });
     const ids = [];
-    for (let i = 0; i < 7; i++) ids.push(await guestCart(product.id));
+    for (let i = 0; i < 7; i++) ids.push(await createGuestCart(t, [[product, 1]]));
     t.clock.advanceDays(31);
 
     const result = await cleanup.runOnce(3);
@@ -134,13 +131,13 @@ describe('cleanup and guest stats (contract §12)', () => {
   it('reports sessions, carts, merges and the last cleanup to admins only', async () => {
     const product = await createProduct(t, { stock: 50 });
     const user = await registerUser(t);
-    await guestCart(product.id);
+    await createGuestCart(t, [[product, 1]]);
     const empty = await t.request('POST', '/api/v1/cart/guest', { body: { items: [] } });
     expect(empty.status).toBe(201);
-    const merged = await guestCart(product.id);
+    const merged = await createGuestCart(t, [[product, 1]]);
     await t.request('POST', '/api/v1/cart/merge', { token: user.token, body: { guest_session_id: merged } });
     const mergesBefore = (await t.database.db.select({ n: count() }).from(cartMergeLogs))[0].n;
-    const stale = await guestCart(product.id);
+    const stale = await createGuestCart(t, [[product, 1]]);
     await t.database.db
       .update(guestSessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })

@@ -1,19 +1,14 @@
 import { count, eq } from 'drizzle-orm';
-import { orders, products } from '../../src/database/schema';
+import { orders } from '../../src/database/schema';
+import { productStock } from '../support/db-reads';
 import { createProduct, CreatedProduct, registerUser, uniqueEmail } from '../support/factories';
+import { expectError } from '../support/responses';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 
 const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The guest email of spec 002's example. */
 const SPEC_GUEST_EMAIL = 'guest_1752580352601_56436599_922668294_umy4h586z7_qwe@checkout.guest';
-
-function expectError(res: HttpResult, status: number, code: string, details?: unknown): void {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(res.body.success).toBe(false);
-  expect(res.body.error.message).toEqual(expect.any(String));
-  if (details !== undefined) expect(res.body.error.details).toEqual(details);
-}
 
 interface Item {
   productId: string;
@@ -57,12 +52,8 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
     return t.request('POST', '/api/orders', { body, token });
   }
 
-  async function stock(productId: string): Promise<number> {
-    const [row] = await t.database.db
-      .select({ stock: products.stock })
-      .from(products)
-      .where(eq(products.id, productId));
-    return row.stock;
+  function stock(productId: string): Promise<number> {
+    return productStock(t, productId);
   }
 
   async function orderCount(): Promise<number> {

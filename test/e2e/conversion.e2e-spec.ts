@@ -3,7 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { orders, users } from '../../src/database/schema';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
-import { createProduct, registerUser, uniqueEmail } from '../support/factories';
+import {
+  CARD,
+  createGuestCart,
+  createProduct,
+  placeGuestOrder,
+  registerUser,
+  uniqueEmail,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('guest-to-user conversion (contract §8)', () => {
@@ -23,27 +30,22 @@ describe('guest-to-user conversion (contract §8)', () => {
     const product = await createProduct(t, { stock: 20, unit_price: 500 });
     let sessionId = opts.sessionId;
     if (sessionId === undefined) {
-      const cart = await t.request('POST', '/api/v1/cart/guest', {
-        body: { items: [{ product_id: product.id, quantity: 1 }] },
-      });
-      sessionId = cart.body.data.session_id as string;
+      sessionId = await createGuestCart(t, [[product, 1]]);
     } else {
       await t.request('POST', '/api/v1/cart/guest', {
         body: { session_id: sessionId, items: [{ product_id: product.id, quantity: 1 }] },
       });
     }
-    const res = await t.request('POST', '/api/v1/orders/guest', {
-      body: {
-        session_id: sessionId,
-        customer_info: {
-          email,
-          first_name: opts.firstName ?? 'Gina',
-          last_name: 'Guest',
-          ...(opts.phone ? { phone: opts.phone } : {}),
-        },
-        shipping_address: shipping,
-        payment_info: { method: 'card', token: 'tok_visa' },
+    const res = await placeGuestOrder(t, {
+      session_id: sessionId,
+      customer_info: {
+        email,
+        first_name: opts.firstName ?? 'Gina',
+        last_name: 'Guest',
+        ...(opts.phone ? { phone: opts.phone } : {}),
       },
+      shipping_address: shipping,
+      payment_info: CARD,
     });
     expect(res.status).toBe(201);
     return { order: res.body.data.order, sessionId };

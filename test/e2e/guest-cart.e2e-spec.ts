@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { cartItems, carts, cartMergeLogs, guestSessions } from '../../src/database/schema';
+import { carts, cartMergeLogs, guestSessions } from '../../src/database/schema';
+import { guestCartLines } from '../support/db-reads';
 import { createProduct, CreatedProduct, registerUser, updateProduct } from '../support/factories';
+import { expectError, quantities } from '../support/responses';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,22 +37,10 @@ function line(product: CreatedProduct | string, quantity: unknown): Line {
   return { product_id: typeof product === 'string' ? product : product.id, quantity };
 }
 
-function quantities(cart: { items: CartItem[] }): [string, number][] {
-  return cart.items.map((item) => [item.product_id, item.quantity]);
-}
-
 /** expires_at slides on every read, so comparisons of "the same cart" leave it out. */
 function withoutExpiry(cart: GuestCart): Omit<GuestCart, 'expires_at'> {
   const { expires_at: _expiresAt, ...rest } = cart;
   return rest;
-}
-
-function expectError(res: HttpResult, status: number, code: string, details?: unknown): void {
-  expect(res.status).toBe(status);
-  expect(res.body.success).toBe(false);
-  expect(res.body.error.code).toBe(code);
-  expect(res.body.error.message).toEqual(expect.any(String));
-  if (details !== undefined) expect(res.body.error.details).toEqual(details);
 }
 
 /** The guest-cart helpers over one app. */
@@ -86,13 +76,8 @@ function guestCarts(t: TestApp) {
     },
 
     /** The stored lines of a guest cart, straight from the database. */
-    async storedLines(sessionId: string) {
-      return t.database.db
-        .select({ productId: cartItems.productId, quantity: cartItems.quantity })
-        .from(cartItems)
-        .innerJoin(carts, eq(carts.id, cartItems.cartId))
-        .where(eq(carts.guestSessionId, sessionId))
-        .orderBy(cartItems.productId);
+    storedLines(sessionId: string) {
+      return guestCartLines(t, sessionId);
     },
   };
 }

@@ -2,53 +2,37 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { cartItems, carts, cartMergeLogs } from '../../src/database/schema';
 import {
+  CartLine,
+  cartItemsOf,
+  createGuestCart,
   createProduct,
   CreatedProduct,
+  putUserCartItem,
+  readUserCart,
   registerUser,
   RegisteredUser,
   updateProduct,
 } from '../support/factories';
+import { expectError, quantities } from '../support/responses';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
-
-interface CartItem {
-  product_id: string;
-  quantity: number;
-}
-
-type Pair = [CreatedProduct, number];
-
-function quantities(cart: { items: CartItem[] }): [string, number][] {
-  return cart.items.map((item) => [item.product_id, item.quantity]);
-}
 
 function byProduct<T extends { productId: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.productId.localeCompare(b.productId));
 }
 
-function expectError(res: HttpResult, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.body.success).toBe(false);
-  expect(res.body.error.code).toBe(code);
-  expect(res.body.error.message).toEqual(expect.any(String));
-}
-
-/** Merge helpers over one app: carts are made through the API, state is read from the database. */
+/**
+ * Merge helpers over one app: carts are made through the API (every path with a trailing slash),
+ * state is read from the database.
+ */
 function mergeKit(t: TestApp) {
   const kit = {
-    async guestCart(...pairs: Pair[]): Promise<string> {
-      const res = await t.request('POST', '/api/v1/cart/guest/', {
-        body: { items: pairs.map(([product, quantity]) => ({ product_id: product.id, quantity })) },
-      });
-      expect(res.status).toBe(201);
-      return res.body.data.session_id as string;
+    guestCart(...lines: CartLine[]): Promise<string> {
+      return createGuestCart(t, lines, { trailingSlash: true });
     },
 
-    async writeGuestCart(sessionId: string, ...pairs: Pair[]): Promise<void> {
+    async writeGuestCart(sessionId: string, ...lines: CartLine[]): Promise<void> {
       const res = await t.request('POST', '/api/v1/cart/guest/', {
-        body: {
-          session_id: sessionId,
-          items: pairs.map(([product, quantity]) => ({ product_id: product.id, quantity })),
-        },
+        body: { session_id: sessionId, items: cartItemsOf(lines) },
       });
       expect(res.status).toBe(200);
     },
@@ -59,24 +43,18 @@ function mergeKit(t: TestApp) {
       return res.body.data;
     },
 
-    async userWith(...pairs: Pair[]): Promise<RegisteredUser> {
+    async userWith(...lines: CartLine[]): Promise<RegisteredUser> {
       const user = await registerUser(t);
-      for (const [product, quantity] of pairs) await kit.putUserItem(user, product, quantity);
+      for (const [product, quantity] of lines) await kit.putUserItem(user, product, quantity);
       return user;
     },
 
-    async putUserItem(user: RegisteredUser, product: CreatedProduct, quantity: number): Promise<void> {
-      const res = await t.request('PUT', `/api/v1/cart/items/${product.id}/`, {
-        token: user.token,
-        body: { quantity },
-      });
-      expect(res.status).toBe(200);
+    putUserItem(user: RegisteredUser, product: CreatedProduct, quantity: number): Promise<void> {
+      return putUserCartItem(t, user.token, product, quantity, { trailingSlash: true });
     },
 
-    async userCart(user: RegisteredUser) {
-      const res = await t.request('GET', '/api/v1/cart/', { token: user.token });
-      expect(res.status).toBe(200);
-      return res.body.data.cart;
+    userCart(user: RegisteredUser) {
+      return readUserCart(t, user.token, { trailingSlash: true });
     },
 
     merge(user: RegisteredUser | undefined, body: unknown): Promise<HttpResult> {

@@ -1,25 +1,26 @@
-import { and, count, eq, ne, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { randomUUID } from 'node:crypto';
-import {
-  cartItems,
-  carts,
-  mailOutbox,
-  orderItems,
-  orders,
-  orderStatusHistory,
-  products,
-} from '../../src/database/schema';
+import { mailOutbox, orderItems, orders, orderStatusHistory } from '../../src/database/schema';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
+import { guestCartLines, ordersOfSession, productStock, unitsInOpenOrders } from '../support/db-reads';
 import {
   adminToken,
+  CARD,
+  createGuestCart,
+  createGuestOrder,
   createProduct,
-  CreatedProduct,
+  CUSTOMER,
+  guestOrderBody as baseGuestOrderBody,
+  Lines,
+  PlacedGuestOrder,
+  placeGuestOrder,
+  putUserCartItem,
   registerUser,
-  RegisteredUser,
   uniqueEmail,
   updateProduct,
 } from '../support/factories';
+import { expectError } from '../support/responses';
 import { TestSmtpServer } from '../support/smtp-server';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 
@@ -27,8 +28,8 @@ const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const GUEST_ORDER_URL = '/api/v1/orders/guest/';
 const LOOKUP_URL = '/api/v1/orders/guest-lookup/';
+/** This suite ships to an address with a second line, so the order checks cover line2 too. */
 const SHIPPING = {
   line1: '1 Main Street',
   line2: 'Apt 4',
@@ -37,38 +38,9 @@ const SHIPPING = {
   postal_code: '62701',
   country: 'US',
 };
-const CARD = { method: 'card', token: 'tok_visa' };
-const CUSTOMER = { first_name: 'Jane', last_name: 'Doe', phone: '+1 555 0100' };
 
-type Lines = [CreatedProduct, number][];
-
-interface PlacedOrder {
-  order: {
-    id: string;
-    order_number: string;
-    status: string;
-    email: string;
-    items: { product_id: string; quantity: number }[];
-    total: number;
-  };
-  confirmation_details: { order_number: string; email: string; email_queued: boolean };
-}
-
-function expectError(res: HttpResult, status: number, code: string, details?: unknown): void {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(res.body.success).toBe(false);
-  expect(res.body.error.message).toEqual(expect.any(String));
-  if (details !== undefined) expect(res.body.error.details).toEqual(details);
-}
-
-function guestOrderBody(sessionId: string, email: string = uniqueEmail('buyer'), extra: object = {}) {
-  return {
-    session_id: sessionId,
-    customer_info: { email, ...CUSTOMER },
-    shipping_address: SHIPPING,
-    payment_info: CARD,
-    ...extra,
-  };
+function guestOrderBody(sessionId: string, email?: string, extra: object = {}) {
+  return baseGuestOrderBody(sessionId, email, { shipping_address: SHIPPING, ...extra });
 }
 
 /** A valid order number that no order has (the odds of a clash are 2^-50). */
@@ -91,50 +63,38 @@ function shop(t: TestApp) {
 
   const helpers = {
     /** A guest session whose cart holds `lines`; returns the session id. */
-    async guestCart(lines: Lines, remoteAddress?: string): Promise<string> {
-      const res = await t.request('POST', '/api/v1/cart/guest', {
-        body: { items: lines.map(([product, quantity]) => ({ product_id: product.id, quantity })) },
-        remoteAddress,
-      });
-      if (res.status !== 201) throw new Error(`guest cart failed: ${res.raw}`);
-      return res.body.data.session_id as string;
+    guestCart(lines: Lines, remoteAddress?: string): Promise<string> {
+      return createGuestCart(t, lines, { remoteAddress });
     },
 
     placeGuest(body: unknown, options: { key?: string; remoteAddress?: string } = {}): Promise<HttpResult> {
-      return t.request('POST', GUEST_ORDER_URL, {
-        body,
+      return placeGuestOrder(t, body, {
+        trailingSlash: true,
         headers: options.key === undefined ? undefined : { 'Idempotency-Key': options.key },
         remoteAddress: options.remoteAddress,
       });
     },
 
     /** Fills a guest cart and orders it; returns the 201 `data`. */
-    async guestOrder(lines: Lines, email: string = uniqueEmail('buyer')): Promise<PlacedOrder> {
-      const res = await helpers.placeGuest(guestOrderBody(await helpers.guestCart(lines), email));
-      if (res.status !== 201) throw new Error(`guest order failed: ${res.raw}`);
-      return res.body.data as PlacedOrder;
+    guestOrder(lines: Lines, email?: string): Promise<PlacedGuestOrder> {
+      return createGuestOrder(t, lines, {
+        email,
+        extra: { shipping_address: SHIPPING },
+        trailingSlash: true,
+      });
     },
 
-    async stock(productId: string): Promise<number> {
-      const [row] = await db
-        .select({ stock: products.stock })
-        .from(products)
-        .where(eq(products.id, productId));
-      return row.stock;
+    stock(productId: string): Promise<number> {
+      return productStock(t, productId);
     },
 
     /** The stored lines of a guest cart, straight from the database. */
     cartLines(sessionId: string) {
-      return db
-        .select({ productId: cartItems.productId, quantity: cartItems.quantity })
-        .from(cartItems)
-        .innerJoin(carts, eq(carts.id, cartItems.cartId))
-        .where(eq(carts.guestSessionId, sessionId))
-        .orderBy(cartItems.productId);
+      return guestCartLines(t, sessionId);
     },
 
-    async ordersOfSession(sessionId: string) {
-      return db.select().from(orders).where(eq(orders.guestSessionId, sessionId));
+    ordersOfSession(sessionId: string) {
+      return ordersOfSession(t, sessionId);
     },
 
     async history(orderId: string): Promise<string[]> {
@@ -147,13 +107,8 @@ function shop(t: TestApp) {
     },
 
     /** Units of a product held by orders that are not cancelled. */
-    async unitsInOpenOrders(productId: string): Promise<number> {
-      const [row] = await db
-        .select({ units: sql<number>`coalesce(sum(${orderItems.quantity}), 0)`.mapWith(Number) })
-        .from(orderItems)
-        .innerJoin(orders, eq(orders.id, orderItems.orderId))
-        .where(and(eq(orderItems.productId, productId), ne(orders.status, 'cancelled')));
-      return row.units;
+    unitsInOpenOrders(productId: string): Promise<number> {
+      return unitsInOpenOrders(t, productId);
     },
 
     /** What a refused checkout must leave as it was (contract §6). */
@@ -508,18 +463,6 @@ describe('orders (contract §6, §7)', () => {
   });
 
   describe('user orders', () => {
-    async function fillUserCart(
-      user: RegisteredUser,
-      product: CreatedProduct,
-      quantity: number,
-    ): Promise<void> {
-      const res = await t.request('PUT', `/api/v1/cart/items/${product.id}`, {
-        token: user.token,
-        body: { quantity },
-      });
-      expect(res.status).toBe(200);
-    }
-
     function placeUserOrder(token?: string): Promise<HttpResult> {
       return t.request('POST', '/api/v1/orders', {
         token,
@@ -530,7 +473,7 @@ describe('orders (contract §6, §7)', () => {
     it("orders the user's cart, empties it and lists the order among the user's orders", async () => {
       const user = await registerUser(t);
       const product = await createProduct(t, { unit_price: 700, stock: 4 });
-      await fillUserCart(user, product, 3);
+      await putUserCartItem(t, user.token, product, 3);
 
       const res = await placeUserOrder(user.token);
 
@@ -577,7 +520,7 @@ describe('orders (contract §6, §7)', () => {
       const owner = await registerUser(t);
       const other = await registerUser(t);
       const product = await createProduct(t, { stock: 4 });
-      await fillUserCart(owner, product, 1);
+      await putUserCartItem(t, owner.token, product, 1);
       const mine = (await placeUserOrder(owner.token)).body.data.order.order_number as string;
       const guest = (await s.guestOrder([[product, 1]])).order.order_number;
 

@@ -4,6 +4,7 @@ import { cartItems, carts, users } from '../../src/database/schema';
 import {
   createProduct,
   CreatedProduct,
+  readUserCart,
   registerUser,
   RegisteredUser,
   updateProduct,
@@ -29,10 +30,8 @@ describe('user cart (contract §3)', () => {
   });
   afterAll(() => t.close());
 
-  async function getCart(user: RegisteredUser) {
-    const res = await t.request('GET', '/api/v1/cart', { token: user.token });
-    expect(res.status).toBe(200);
-    return res.body.data.cart;
+  function getCart(user: RegisteredUser) {
+    return readUserCart(t, user.token);
   }
 
   function putItem(user: RegisteredUser, productId: string, quantity: unknown) {

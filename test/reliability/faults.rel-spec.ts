@@ -13,7 +13,7 @@ import {
 } from '../../src/database/schema';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
 import { MailService } from '../../src/modules/mail/mail.service';
-import { registerUser, uniqueEmail } from '../support/factories';
+import { CARD, guestOrderBody, registerUser, SHIPPING, uniqueEmail } from '../support/factories';
 import { TestSmtpServer } from '../support/smtp-server';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { serverUrl } from '../support/test-database';
@@ -32,7 +32,7 @@ import {
 } from './support/pg-faults';
 import { freePort, hasRedisServer, RedisChild, sleep, TcpProxy, waitFor } from './support/processes';
 import { Recorder } from './support/recorder';
-import { CARD, guestOrderBody, SHIPPING, shop, Shop } from './support/shop';
+import { shop, Shop } from './support/shop';
 
 // jest.config.js sets testTimeout inside the project, where Jest ignores it (it is a global option)
 jest.setTimeout(180_000);
@@ -187,7 +187,9 @@ describe('faults: payment provider outage (tok_unavailable)', () => {
     ]);
     const cartId = await guestCartId(sessionId);
     const before = await checkoutState(t, s, [a.id, b.id], cartId);
-    const down = guestOrderBody(sessionId, uniqueEmail('outage'), 'tok_unavailable');
+    const down = guestOrderBody(sessionId, uniqueEmail('outage'), {
+      payment_info: { method: 'card', token: 'tok_unavailable' },
+    });
     const headers = { 'Idempotency-Key': `outage-${sessionId}` };
 
     for (let i = 0; i < 3; i++) {

@@ -2,10 +2,19 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
-import { adminToken, CreatedProduct, registerUser, RegisteredUser, uniqueEmail } from '../support/factories';
+import {
+  adminToken,
+  CARD,
+  CreatedProduct,
+  guestOrderBody,
+  registerUser,
+  RegisteredUser,
+  SHIPPING,
+  uniqueEmail,
+} from '../support/factories';
 import { createTestApp, HttpResult, RequestOptions, TestApp } from '../support/test-app';
 import { Recorder } from './support/recorder';
-import { CARD, guestOrderBody, rowsOf, SHIPPING, shop, Shop } from './support/shop';
+import { rowsOf, shop, Shop } from './support/shop';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,5 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import {
-  cartItems,
   cartMergeLogs,
   carts,
   guestConversions,
@@ -9,10 +8,21 @@ import {
   orderStatusHistory,
   users,
 } from '../../src/database/schema';
-import { adminToken, CreatedProduct, registerUser, uniqueEmail } from '../support/factories';
+import { guestCartLines, ordersOfSession } from '../support/db-reads';
+import {
+  adminToken,
+  CARD,
+  CreatedProduct,
+  guestOrderBody,
+  Lines,
+  putUserCartItem,
+  registerUser,
+  SHIPPING,
+  uniqueEmail,
+} from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { Recorder } from './support/recorder';
-import { CARD, guestOrderBody, Lines, ORDER_NUMBER, pool, SHIPPING, shop, Shop, tally } from './support/shop';
+import { ORDER_NUMBER, pool, shop, Shop, tally } from './support/shop';
 
 /** A small seeded PRNG (mulberry32): the "random" carts are the same on every run. */
 function prng(seed: number): () => number {
@@ -50,17 +60,8 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
     await t?.close();
   });
 
-  async function ordersOfSession(sessionId: string) {
-    return t.database.db.select().from(orders).where(eq(orders.guestSessionId, sessionId));
-  }
-
   async function cartLines(sessionId: string): Promise<[string, number][]> {
-    const rows = await t.database.db
-      .select({ productId: cartItems.productId, quantity: cartItems.quantity })
-      .from(cartItems)
-      .innerJoin(carts, eq(carts.id, cartItems.cartId))
-      .where(eq(carts.guestSessionId, sessionId))
-      .orderBy(cartItems.productId);
+    const rows = await guestCartLines(t, sessionId);
     return rows.map((row) => [row.productId, row.quantity]);
   }
 
@@ -134,7 +135,7 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
       const results = await Promise.all(Array.from({ length: 10 }, () => s.placeGuest(body)));
 
       expect(tally(results)).toEqual({ '201': 1, '422 CART_EMPTY': 9 });
-      expect(await ordersOfSession(sessionId)).toHaveLength(1);
+      expect(await ordersOfSession(t, sessionId)).toHaveLength(1);
       expect(await s.stock(product.id)).toBe(8);
     });
 
@@ -187,11 +188,6 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
   });
 
   describe('merge', () => {
-    async function putUserItem(token: string, product: CreatedProduct, quantity: number): Promise<void> {
-      const res = await t.request('PUT', `/api/v1/cart/items/${product.id}`, { token, body: { quantity } });
-      expect(res.status).toBe(200);
-    }
-
     it('applies once when one user merges the same guest session 10 times at once', async () => {
       const [p, q] = [await s.product({ stock: 20 }), await s.product({ stock: 20 })];
       const sessionId = await s.guestCart([
@@ -199,7 +195,7 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
         [q, 1],
       ]);
       const user = await registerUser(t);
-      await putUserItem(user.token, p, 1);
+      await putUserCartItem(t, user.token, p, 1);
 
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
@@ -338,7 +334,7 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => s.placeGuest(body, headers)));
 
       onlyReplaysOrInProgress(results);
-      expect(await ordersOfSession(sessionId)).toHaveLength(1);
+      expect(await ordersOfSession(t, sessionId)).toHaveLength(1);
       expect(await s.stock(product.id)).toBe(9);
       // once the first has finished, every replay is the first response, byte for byte
       const first = results.find((r) => r.status === 201)!;
@@ -388,7 +384,7 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
       const allowed = ['201', '409 REQUEST_IN_PROGRESS', '422 IDEMPOTENCY_KEY_REUSED'];
       expect(Object.keys(tally(results)).filter((k) => !allowed.includes(k))).toEqual([]);
       expect(new Set(results.filter((r) => r.status === 201).map((r) => r.raw)).size).toBe(1);
-      expect(await ordersOfSession(sessionId)).toHaveLength(1);
+      expect(await ordersOfSession(t, sessionId)).toHaveLength(1);
       expect(await s.stock(product.id)).toBe(9);
     });
   });

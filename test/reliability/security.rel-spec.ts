@@ -3,20 +3,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { cartItems, carts, guestSessions } from '../../src/database/schema';
 import { newOrderNumber } from '../../src/modules/orders/order-number';
-import { adminToken, registerUser, uniqueEmail } from '../support/factories';
+import { adminToken, CARD, guestOrderBody, registerUser, SHIPPING, uniqueEmail } from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { Recorder } from './support/recorder';
-import {
-  CARD,
-  guestOrderBody,
-  ORDER_NUMBER,
-  pool,
-  SHIPPING,
-  shop,
-  Shop,
-  tally,
-  UUID_V4,
-} from './support/shop';
+import { ORDER_NUMBER, pool, shop, Shop, tally, UUID_V4 } from './support/shop';
 
 jest.setTimeout(180_000);
 
@@ -111,7 +101,9 @@ describe('security: personal data and secrets never reach the logs', () => {
 
     const sessionId = await s.guestCart([[product, 1]]);
     const declined = await s.placeGuest(
-      guestOrderBody(sessionId, secrets['guest email'], secrets['declined card token']),
+      guestOrderBody(sessionId, secrets['guest email'], {
+        payment_info: { method: 'card', token: secrets['declined card token'] },
+      }),
     );
     expectError(declined, 402, 'PAYMENT_DECLINED');
     const placed = await s.placeGuest(guestOrderBody(sessionId, secrets['guest email']), {

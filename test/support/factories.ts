@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ADMIN, TestApp } from './test-app';
+import { ADMIN, HttpResult, TestApp } from './test-app';
 
 /** Data factories: every test makes its own data through the API, so tests never depend on each other. */
 export interface ProductInput {
@@ -67,4 +67,131 @@ export async function registerUser(t: TestApp, email = uniqueEmail()): Promise<R
   const res = await t.request('POST', '/api/v1/auth/register', { body: { email, password } });
   if (res.status !== 201) throw new Error(`registerUser failed: ${res.raw}`);
   return { id: res.body.data.user.id, email, password, token: res.body.data.token };
+}
+
+/** A cart line as tests write it: a product and its quantity. */
+export type CartLine = [product: CreatedProduct, quantity: number];
+export type Lines = CartLine[];
+
+/** The `items` of a cart write for `lines`. */
+export function cartItemsOf(lines: Lines): { product_id: string; quantity: number }[] {
+  return lines.map(([product, quantity]) => ({ product_id: product.id, quantity }));
+}
+
+/**
+ * How a helper sends its request. The API serves every path with and without a trailing slash
+ * (contract §1); some suites send the slash throughout.
+ */
+export interface SendOptions {
+  trailingSlash?: boolean;
+  remoteAddress?: string;
+}
+
+function url(path: string, send: SendOptions): string {
+  return send.trailingSlash === true ? `${path}/` : path;
+}
+
+/** A new guest session whose cart holds `lines`; returns the session id. */
+export async function createGuestCart(t: TestApp, lines: Lines, send: SendOptions = {}): Promise<string> {
+  const res = await t.request('POST', url('/api/v1/cart/guest', send), {
+    body: { items: cartItemsOf(lines) },
+    remoteAddress: send.remoteAddress,
+  });
+  if (res.status !== 201) throw new Error(`createGuestCart failed: ${res.status} ${res.raw}`);
+  return res.body.data.session_id as string;
+}
+
+/** Sets the quantity of `product` in the cart of the user holding `token`. */
+export async function putUserCartItem(
+  t: TestApp,
+  token: string,
+  product: CreatedProduct,
+  quantity: number,
+  send: SendOptions = {},
+): Promise<void> {
+  const res = await t.request('PUT', url(`/api/v1/cart/items/${product.id}`, send), {
+    token,
+    body: { quantity },
+    remoteAddress: send.remoteAddress,
+  });
+  if (res.status !== 200) throw new Error(`putUserCartItem failed: ${res.status} ${res.raw}`);
+}
+
+/** The `cart` of the user holding `token`. */
+export async function readUserCart(t: TestApp, token: string, send: SendOptions = {}) {
+  const res = await t.request('GET', url('/api/v1/cart', send), { token, remoteAddress: send.remoteAddress });
+  if (res.status !== 200) throw new Error(`readUserCart failed: ${res.status} ${res.raw}`);
+  return res.body.data.cart;
+}
+
+/** The guest checkout's shipping address, customer and payment (contract §6). */
+export const SHIPPING = {
+  line1: '1 Main Street',
+  city: 'Springfield',
+  state: 'IL',
+  postal_code: '62701',
+  country: 'US',
+};
+export const CARD = { method: 'card', token: 'tok_visa' };
+export const CUSTOMER = { first_name: 'Jane', last_name: 'Doe', phone: '+1 555 0100' };
+
+/** A valid guest order body for `sessionId`; `extra` replaces or adds top-level fields. */
+export function guestOrderBody(sessionId: string, email: string = uniqueEmail('buyer'), extra: object = {}) {
+  return {
+    session_id: sessionId,
+    customer_info: { email, ...CUSTOMER },
+    shipping_address: SHIPPING,
+    payment_info: CARD,
+    ...extra,
+  };
+}
+
+/** POST /api/v1/orders/guest with `body`, answered as it comes. */
+export function placeGuestOrder(
+  t: TestApp,
+  body: unknown,
+  send: SendOptions & { headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
+  return t.request('POST', url('/api/v1/orders/guest', send), {
+    body,
+    headers: send.headers,
+    remoteAddress: send.remoteAddress,
+  });
+}
+
+/** The 201 `data` of a guest order. */
+export interface PlacedGuestOrder {
+  order: {
+    id: string;
+    order_number: string;
+    status: string;
+    email: string;
+    items: { product_id: string; quantity: number }[];
+    total: number;
+  };
+  confirmation_details: { order_number: string; email: string; email_queued: boolean };
+}
+
+export interface GuestOrderOptions extends SendOptions {
+  email?: string;
+  /** top-level fields of the order body to replace or add (see guestOrderBody) */
+  extra?: object;
+}
+
+/**
+ * Fills a new guest cart with `lines` and orders it as a guest; returns the 201 `data`.
+ * `trailingSlash` and `remoteAddress` are for the order request.
+ */
+export async function createGuestOrder(
+  t: TestApp,
+  lines: Lines,
+  options: GuestOrderOptions = {},
+): Promise<PlacedGuestOrder> {
+  const sessionId = await createGuestCart(t, lines);
+  const res = await placeGuestOrder(t, guestOrderBody(sessionId, options.email, options.extra), {
+    trailingSlash: options.trailingSlash,
+    remoteAddress: options.remoteAddress,
+  });
+  if (res.status !== 201) throw new Error(`createGuestOrder failed: ${res.status} ${res.raw}`);
+  return res.body.data as PlacedGuestOrder;
 }

@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { Pool, PoolClient } from 'pg';
 import { mailOutbox, orders } from '../../../src/database/schema';
 import { MailDispatcher } from '../../../src/modules/mail/mail-dispatcher';
-import { CreatedProduct, registerUser } from '../../support/factories';
+import { CreatedProduct, guestOrderBody, registerUser } from '../../support/factories';
 import { HttpResult, TestApp } from '../../support/test-app';
 import { waitFor } from './processes';
-import { guestOrderBody, rowsOf, Shop, tally } from './shop';
+import { rowsOf, Shop, tally } from './shop';
 
 /** What the load needs: products with plenty of stock, an order to look up, a user with a cart. */
 export interface LoadFixture {

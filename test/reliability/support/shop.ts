@@ -1,29 +1,20 @@
-import { and, eq, inArray, ne, notExists, or, sql } from 'drizzle-orm';
+import { eq, inArray, notExists, or, sql } from 'drizzle-orm';
 import { orderItems, orders, orderStatusHistory, products } from '../../../src/database/schema';
-import { createProduct, CreatedProduct, ProductInput, uniqueEmail } from '../../support/factories';
+import { productStock, unitsInOpenOrders } from '../../support/db-reads';
+import {
+  createGuestCart,
+  createGuestOrder,
+  createProduct,
+  CreatedProduct,
+  Lines,
+  PlacedGuestOrder,
+  placeGuestOrder,
+  ProductInput,
+} from '../../support/factories';
 import { HttpResult, TestApp } from '../../support/test-app';
 
-export const SHIPPING = {
-  line1: '1 Main Street',
-  city: 'Springfield',
-  state: 'IL',
-  postal_code: '62701',
-  country: 'US',
-};
-export const CARD = { method: 'card', token: 'tok_visa' };
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
-
-export type Lines = [CreatedProduct, number][];
-
-export function guestOrderBody(sessionId: string, email: string = uniqueEmail('buyer'), token = 'tok_visa') {
-  return {
-    session_id: sessionId,
-    customer_info: { email, first_name: 'Jane', last_name: 'Doe', phone: '+1 555 0100' },
-    shipping_address: SHIPPING,
-    payment_info: { method: 'card', token },
-  };
-}
 
 /** Runs `tasks` with at most `limit` in flight; results in task order. */
 export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
@@ -65,34 +56,20 @@ export function shop(t: TestApp) {
       return product;
     },
 
-    async guestCart(lines: Lines, remoteAddress?: string): Promise<string> {
-      const res = await t.request('POST', '/api/v1/cart/guest', {
-        body: { items: lines.map(([product, quantity]) => ({ product_id: product.id, quantity })) },
-        remoteAddress,
-      });
-      if (res.status !== 201) throw new Error(`guest cart failed: ${res.status} ${res.raw}`);
-      return res.body.data.session_id as string;
+    guestCart(lines: Lines, remoteAddress?: string): Promise<string> {
+      return createGuestCart(t, lines, { remoteAddress });
     },
 
     placeGuest(body: unknown, headers?: Record<string, string>, remoteAddress?: string): Promise<HttpResult> {
-      return t.request('POST', '/api/v1/orders/guest', { body, headers, remoteAddress });
+      return placeGuestOrder(t, body, { headers, remoteAddress });
     },
 
-    async guestOrder(lines: Lines, email: string = uniqueEmail('buyer')) {
-      const res = await helpers.placeGuest(guestOrderBody(await helpers.guestCart(lines), email));
-      if (res.status !== 201) throw new Error(`guest order failed: ${res.status} ${res.raw}`);
-      return res.body.data as {
-        order: { id: string; order_number: string; email: string; items: { quantity: number }[] };
-        confirmation_details: { email_queued: boolean };
-      };
+    guestOrder(lines: Lines, email?: string): Promise<PlacedGuestOrder> {
+      return createGuestOrder(t, lines, { email });
     },
 
-    async stock(productId: string): Promise<number> {
-      const [row] = await db
-        .select({ stock: products.stock })
-        .from(products)
-        .where(eq(products.id, productId));
-      return row.stock;
+    stock(productId: string): Promise<number> {
+      return productStock(t, productId);
     },
 
     /**
@@ -155,13 +132,8 @@ export function shop(t: TestApp) {
     },
 
     /** Units of `productId` in orders that are not cancelled. */
-    async unitsOrdered(productId: string): Promise<number> {
-      const [row] = await db
-        .select({ units: sql<number>`coalesce(sum(${orderItems.quantity}), 0)`.mapWith(Number) })
-        .from(orderItems)
-        .innerJoin(orders, eq(orders.id, orderItems.orderId))
-        .where(and(eq(orderItems.productId, productId), ne(orders.status, 'cancelled')));
-      return row.units;
+    unitsOrdered(productId: string): Promise<number> {
+      return unitsInOpenOrders(t, productId);
     },
   };
   return helpers;
