@@ -1,8 +1,7 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
-import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartLine } from './cart-rules';
 
@@ -13,22 +12,7 @@ export interface CartItemWithProduct {
 
 @Injectable()
 export class CartRepository {
-  /** The read behind GET guest cart, the busiest endpoint: a prepared statement. */
-  private readonly guestCartStatement: (values: {
-    sessionId: string;
-  }) => Promise<{ cart: CartRow; quantity: number | null; product: ProductRow | null }[]>;
-
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
-    this.guestCartStatement = hotStatement(txHost, 'guest_cart_with_items', (db) =>
-      db
-        .select({ cart: carts, quantity: cartItems.quantity, product: products })
-        .from(carts)
-        .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
-        .leftJoin(products, eq(products.id, cartItems.productId))
-        .where(eq(carts.guestSessionId, sql.placeholder('sessionId')))
-        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
-    );
-  }
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
   async findByUserId(userId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.userId, userId));
@@ -39,21 +23,6 @@ export class CartRepository {
   async getOrCreateForUser(userId: string): Promise<CartRow> {
     const [created] = await this.txHost.tx.insert(carts).values({ userId }).onConflictDoNothing().returning();
     return created ?? (await this.findByUserId(userId))!;
-  }
-
-  /**
-   * A guest cart with its lines and their products in one query (the hot read path): one row per line,
-   * or one row with null line fields for an empty cart, or no row when the session has no cart.
-   */
-  async guestCartWithItems(
-    sessionId: string,
-  ): Promise<{ cart: CartRow; items: CartItemWithProduct[] } | undefined> {
-    const rows = await this.guestCartStatement({ sessionId });
-    if (rows.length === 0) return undefined;
-    const items = rows.flatMap((row) =>
-      row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
-    );
-    return { cart: rows[0].cart, items };
   }
 
   async findByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {

@@ -41,14 +41,8 @@ export class CartService {
     return this.toView(cart, await this.carts.itemsWithProducts(cart.id));
   }
 
-  /** A guest session's cart as the API shows it, read in one query; created empty if missing. */
-  async viewGuestCart(sessionId: string): Promise<CartDto> {
-    const found = await this.carts.guestCartWithItems(sessionId);
-    if (found !== undefined) return this.toView(found.cart, found.items);
-    return this.view(await this.createGuestCart(sessionId));
-  }
-
-  private toView(cart: CartRow, rows: readonly CartItemWithProduct[]): CartDto {
+  /** The cart as the API shows it, from lines already read with their products. */
+  toView(cart: CartRow, rows: readonly CartItemWithProduct[]): CartDto {
     const products = new Map(rows.map((row) => [row.product.id, row.product]));
     const priced = priceCart(
       rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),

@@ -38,15 +38,17 @@ export class GuestCartService {
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
-  /** Two statements: slide the session's expiry, then the cart with its lines and products. */
+  /** One statement: the session's expiry slides and its cart, lines and products come back with it. */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
-    const session = await this.sessions.touch(sessionId);
-    const cart: GuestCartDto = {
-      ...(await this.carts.viewGuestCart(session.id)),
+    const { session, cart, items } = await this.sessions.touchWithCart(sessionId);
+    const view: GuestCartDto = {
+      ...(cart !== null
+        ? this.carts.toView(cart, items)
+        : await this.carts.view(await this.carts.createGuestCart(session.id))),
       session_id: session.id,
       expires_at: session.expiresAt.toISOString(),
     };
-    return { session_id: session.id, cart, items: cart.items };
+    return { session_id: session.id, cart: view, items: view.items };
   }
 
   private async cartOf(session: GuestSessionRow): Promise<CartRow> {

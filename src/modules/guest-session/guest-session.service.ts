@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { GuestSessionRow } from '../../database/schema';
-import { GuestSessionsRepository } from './guest-sessions.repository';
+import { GuestSessionsRepository, TouchedSessionWithCart } from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,6 +28,14 @@ export class GuestSessionService {
     const now = this.clock.now();
     const session = await this.sessions.touchIfActive(id, now, this.expiryFrom(now));
     if (session !== undefined) return session;
+    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
+  }
+
+  /** touch(), returning the session's cart with its lines from the same statement (GET guest cart). */
+  async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
+    const now = this.clock.now();
+    const touched = await this.sessions.touchWithCart(id, now, this.expiryFrom(now));
+    if (touched !== undefined) return touched;
     throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
   }
 

@@ -1,18 +1,41 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, eq, gt, sql } from 'drizzle-orm';
-import { GuestSessionRow, guestSessions } from '../../database/schema';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import {
+  CartRow,
+  cartItems,
+  carts,
+  GuestSessionRow,
+  guestSessions,
+  ProductRow,
+  products,
+} from '../../database/schema';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
+import { CartItemWithProduct } from '../cart/cart.repository';
+
+type TouchValues = { id: string; now: string; expiresAt: string };
+
+/** An active session after its expiry slid, with its cart (if any) and the cart's lines. */
+export interface TouchedSessionWithCart {
+  session: GuestSessionRow;
+  cart: CartRow | null;
+  items: CartItemWithProduct[];
+}
 
 @Injectable()
 export class GuestSessionsRepository {
   /** Every guest-cart request starts here (GET, POST, order), so it is a prepared statement. */
-  private readonly touchStatement: (values: {
-    id: string;
-    now: string;
-    expiresAt: string;
-  }) => Promise<GuestSessionRow[]>;
+  private readonly touchStatement: (values: TouchValues) => Promise<GuestSessionRow[]>;
+  /** GET guest cart, the busiest endpoint, in one round trip: the touch as a CTE joined to the cart. */
+  private readonly touchWithCartStatement: (values: TouchValues) => Promise<
+    {
+      session: GuestSessionRow;
+      cart: CartRow | null;
+      quantity: number | null;
+      product: ProductRow | null;
+    }[]
+  >;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
     this.touchStatement = hotStatement(txHost, 'guest_session_touch', (db) =>
@@ -30,6 +53,37 @@ export class GuestSessionsRepository {
         )
         .returning(),
     );
+    this.touchWithCartStatement = hotStatement(txHost, 'guest_session_touch_with_cart', (db) => {
+      // Drizzle cannot type an UPDATE … RETURNING as a CTE; the selection maps its columns like the table's
+      const touched = db
+        .$with('touched', {
+          id: guestSessions.id,
+          createdAt: guestSessions.createdAt,
+          lastActivityAt: guestSessions.lastActivityAt,
+          expiresAt: guestSessions.expiresAt,
+        })
+        .as(
+          sql`update ${guestSessions} set ${sql.identifier(guestSessions.lastActivityAt.name)} = ${sql.placeholder('now')}, ${sql.identifier(guestSessions.expiresAt.name)} = ${sql.placeholder('expiresAt')} where ${guestSessions.id} = ${sql.placeholder('id')} and ${guestSessions.expiresAt} > ${sql.placeholder('now')} returning ${guestSessions.id}, ${guestSessions.createdAt}, ${guestSessions.lastActivityAt}, ${guestSessions.expiresAt}`,
+        );
+      return db
+        .with(touched)
+        .select({
+          session: {
+            id: touched.id,
+            createdAt: touched.createdAt,
+            lastActivityAt: touched.lastActivityAt,
+            expiresAt: touched.expiresAt,
+          },
+          cart: carts,
+          quantity: cartItems.quantity,
+          product: products,
+        })
+        .from(touched)
+        .leftJoin(carts, eq(carts.guestSessionId, touched.id))
+        .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+        .leftJoin(products, eq(products.id, cartItems.productId))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+    });
   }
 
   async insert(id: string, now: Date, expiresAt: Date): Promise<GuestSessionRow> {
@@ -56,6 +110,23 @@ export class GuestSessionsRepository {
       expiresAt: expiresAt.toISOString(),
     });
     return row;
+  }
+
+  /**
+   * touchIfActive and, in the same statement, the session's cart with its lines and products: one row
+   * per line, one row with null cart/line fields when there is none, no row when the session is not active.
+   */
+  async touchWithCart(id: string, now: Date, expiresAt: Date): Promise<TouchedSessionWithCart | undefined> {
+    const rows = await this.touchWithCartStatement({
+      id,
+      now: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    if (rows.length === 0) return undefined;
+    const items = rows.flatMap((row) =>
+      row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
+    );
+    return { session: rows[0].session, cart: rows[0].cart, items };
   }
 
   /** Locks the session row whatever its expiry (the merge decides what an expired session means). */
