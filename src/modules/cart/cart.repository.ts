@@ -45,6 +45,12 @@ export class CartRepository {
       .where(eq(carts.id, cartId));
   }
 
+  /** The user's cart, row-locked for the rest of the transaction; undefined when the user has none yet. */
+  async lockByUserId(userId: string): Promise<CartRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.userId, userId)).for('update');
+    return row;
+  }
+
   /** Row-locks a cart for the rest of the transaction, so concurrent writes to one cart queue up. */
   async lock(cartId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.id, cartId)).for('update');

@@ -142,8 +142,13 @@ export class CartService {
     return this.carts.lock(cartId);
   }
 
-  /** The user's cart row, created if needed and locked for the current transaction. */
+  /**
+   * The user's cart row, created if needed and locked for the current transaction. An existing cart
+   * (the usual case) takes one statement; a first cart takes an insert and a second lock.
+   */
   async lockUserCart(userId: string): Promise<CartRow> {
+    const existing = await this.carts.lockByUserId(userId);
+    if (existing !== undefined) return existing;
     const cart = await this.getOrCreateUserCart(userId);
     return (await this.carts.lock(cart.id)) ?? cart;
   }
