@@ -25,8 +25,12 @@ export class CartRepository {
     return created ?? (await this.findByUserId(userId))!;
   }
 
-  async findByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {
-    const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.guestSessionId, sessionId));
+  async lockByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {
+    const [row] = await this.txHost.tx
+      .select()
+      .from(carts)
+      .where(eq(carts.guestSessionId, sessionId))
+      .for('update');
     return row;
   }
 

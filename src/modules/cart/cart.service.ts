@@ -122,8 +122,9 @@ export class CartService {
     return this.carts.lines(cartId);
   }
 
-  findGuestCart(sessionId: string): Promise<CartRow | undefined> {
-    return this.carts.findByGuestSessionId(sessionId);
+  /** A guest session's cart, row-locked for the rest of the transaction (writes, merge, checkout). */
+  lockGuestCart(sessionId: string): Promise<CartRow | undefined> {
+    return this.carts.lockByGuestSessionId(sessionId);
   }
 
   createGuestCart(sessionId: string): Promise<CartRow> {
@@ -135,11 +136,6 @@ export class CartService {
     const now = this.clock.now();
     await this.carts.replaceLines(cartId, [], now);
     await this.carts.markMerged(cartId, userId, now);
-  }
-
-  /** Locks any cart row for the rest of the transaction. */
-  async lockCart(cartId: string): Promise<CartRow | undefined> {
-    return this.carts.lock(cartId);
   }
 
   /**

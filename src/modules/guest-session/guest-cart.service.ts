@@ -52,7 +52,7 @@ export class GuestCartService {
   }
 
   private async cartOf(session: GuestSessionRow): Promise<CartRow> {
-    return (await this.carts.findGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
+    return (await this.carts.lockGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
   }
 
   private result(session: GuestSessionRow, cart: CartDto): GuestCartWriteResultDto {

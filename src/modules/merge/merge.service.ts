@@ -36,7 +36,7 @@ export class MergeService {
   async merge(userId: string, guestSessionId: string): Promise<MergeResultDto> {
     const session = await this.sessions.lockForMerge(guestSessionId);
     const guestCart =
-      (await this.carts.findGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
+      (await this.carts.lockGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
     if (guestCart.mergedAt !== null) return this.replay(userId, guestSessionId, guestCart.mergedIntoUserId);
     if (this.sessions.isExpired(session)) throw expired();
 

@@ -60,7 +60,7 @@ export class OrdersService {
     charges: string[],
   ): Promise<PlacedOrder> {
     const session = await this.sessions.touch(dto.session_id);
-    const cart = await this.carts.findGuestCart(session.id);
+    const cart = await this.carts.lockGuestCart(session.id);
     if (cart === undefined) throw new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
     if (cart.mergedAt !== null) {
       throw new AppError(
@@ -68,7 +68,6 @@ export class OrdersService {
         'This guest cart was merged into an account; check out from the account',
       );
     }
-    await this.carts.lockCart(cart.id);
     return this.checkout.placeOrder({
       lines: await this.carts.lines(cart.id),
       customer: {
