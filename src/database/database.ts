@@ -2,12 +2,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Pool, PoolClient } from 'pg';
+import { markTransactionConnection } from './hot-statement';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
 
@@ -114,22 +115,20 @@ function isAlive(pid: number): boolean {
  * bound to that one connection, and the connection always goes back, destroyed if it is broken.
  */
 function transactionOnOwnConnection(pool: Pool) {
-  type SingleConnection = {
-    transaction: (f: (tx: never) => Promise<unknown>, c?: unknown) => Promise<unknown>;
-  };
   // one Drizzle handle per pooled connection, made on its first transaction: building one per
   // transaction (schema config included) cost ~5 % of the app's CPU on the write paths
-  const handles = new WeakMap<PoolClient, SingleConnection>();
-  return async <T>(fn: (tx: never) => Promise<T>, config?: unknown): Promise<T> => {
+  const handles = new WeakMap<PoolClient, Db>();
+  return async <T>(fn: (tx: never) => Promise<T>, config?: PgTransactionConfig): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      let single = handles.get(client);
-      if (single === undefined) {
-        single = drizzlePg(client, { schema }) as unknown as SingleConnection;
-        handles.set(client, single);
+      let connection = handles.get(client);
+      if (connection === undefined) {
+        connection = drizzlePg(client, { schema });
+        handles.set(client, connection);
       }
-      return (await single.transaction(fn, config)) as T;
+      const handle = connection;
+      return await handle.transaction((tx) => fn(markTransactionConnection(tx, handle) as never), config);
     } catch (error) {
       if (isDatabaseUnavailable(error)) broken = error as Error;
       throw error;

@@ -6,22 +6,52 @@ interface Preparable<R> {
   prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> };
 }
 
+type Prepared<R> = ReturnType<Preparable<R>['prepare']>;
+
+const CONNECTION = Symbol('transaction connection');
+
 /**
- * A statement on a hot path, built once. Outside a transaction it runs as a named prepared statement
- * on the pool: no Drizzle query building per call (17–33 % of the app's CPU in the benchmark's profiles)
- * and no parse/plan on the server after a connection's first use. Inside a transaction it is built on
- * the transaction's connection, because a prepared Drizzle query is bound to the pool it was made on;
- * the server-side statement name is the same, so PostgreSQL still reuses its plan there.
+ * Marks a transaction handle with the Drizzle handle of the one pooled connection it runs on
+ * (database.ts), so statements prepared on that connection can run inside the transaction.
+ */
+export function markTransactionConnection<T extends object>(tx: T, connection: Db): T {
+  (tx as Record<typeof CONNECTION, Db>)[CONNECTION] = connection;
+  return tx;
+}
+
+function transactionConnection(tx: object): Db | undefined {
+  return (tx as Partial<Record<typeof CONNECTION, Db>>)[CONNECTION];
+}
+
+/**
+ * A statement on a hot path, built once. Drizzle's query building was 17–33 % of the app's CPU in the
+ * benchmark's profiles; a prepared query skips it, and as a named server-side statement it also skips
+ * parse/plan after a connection's first use.
+ * - Outside a transaction it runs on the pool, prepared once.
+ * - Inside a transaction on PostgreSQL it runs on the transaction's own connection, prepared once per
+ *   connection (a prepared Drizzle query is bound to the handle it was made on).
+ * - Elsewhere (embedded PGlite transactions, savepoints) it is built per call, as any query.
  */
 export function hotStatement<V extends Record<string, unknown>, R>(
   txHost: TxHost,
   name: string,
   build: (db: Db) => Preparable<R>,
 ): (values: V) => Promise<R> {
-  let pooled: ReturnType<Preparable<R>['prepare']> | undefined;
+  let pooled: Prepared<R> | undefined;
+  const perConnection = new WeakMap<Db, Prepared<R>>();
   return (values: V) => {
-    if (txHost.isTransactionActive()) return build(txHost.tx).prepare(name).execute(values);
-    pooled ??= build(txHost.tx).prepare(name);
-    return pooled.execute(values);
+    if (!txHost.isTransactionActive()) {
+      pooled ??= build(txHost.tx).prepare(name);
+      return pooled.execute(values);
+    }
+    const tx = txHost.tx;
+    const connection = transactionConnection(tx);
+    if (connection === undefined) return build(tx).prepare(name).execute(values);
+    let prepared = perConnection.get(connection);
+    if (prepared === undefined) {
+      prepared = build(connection).prepare(name);
+      perConnection.set(connection, prepared);
+    }
+    return prepared.execute(values);
   };
 }

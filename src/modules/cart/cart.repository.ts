@@ -1,7 +1,8 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartLine } from './cart-rules';
 
@@ -12,7 +13,46 @@ export interface CartItemWithProduct {
 
 @Injectable()
 export class CartRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  // The statements of the cart write paths (replace, merge, checkout), prepared once (hot-statement.ts).
+  private readonly lockByUserIdStatement: (values: { userId: string }) => Promise<CartRow[]>;
+  private readonly lockByGuestSessionStatement: (values: { sessionId: string }) => Promise<CartRow[]>;
+  private readonly linesStatement: (values: { cartId: string }) => Promise<CartLine[]>;
+  private readonly clearStatement: (values: { cartId: string }) => Promise<unknown>;
+  private readonly touchStatement: (values: { cartId: string; now: string }) => Promise<CartRow[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.lockByUserIdStatement = hotStatement(txHost, 'cart_lock_by_user', (db) =>
+      db
+        .select()
+        .from(carts)
+        .where(eq(carts.userId, sql.placeholder('userId')))
+        .for('update'),
+    );
+    this.lockByGuestSessionStatement = hotStatement(txHost, 'cart_lock_by_guest_session', (db) =>
+      db
+        .select()
+        .from(carts)
+        .where(eq(carts.guestSessionId, sql.placeholder('sessionId')))
+        .for('update'),
+    );
+    this.linesStatement = hotStatement(txHost, 'cart_lines', (db) =>
+      db
+        .select({ productId: cartItems.productId, quantity: cartItems.quantity })
+        .from(cartItems)
+        .where(eq(cartItems.cartId, sql.placeholder('cartId')))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
+    );
+    this.clearStatement = hotStatement(txHost, 'cart_clear', (db) =>
+      db.delete(cartItems).where(eq(cartItems.cartId, sql.placeholder('cartId'))),
+    );
+    this.touchStatement = hotStatement(txHost, 'cart_touch', (db) =>
+      db
+        .update(carts)
+        .set({ updatedAt: sql`${sql.placeholder('now')}` })
+        .where(eq(carts.id, sql.placeholder('cartId')))
+        .returning(),
+    );
+  }
 
   async findByUserId(userId: string): Promise<CartRow | undefined> {
     const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.userId, userId));
@@ -26,11 +66,7 @@ export class CartRepository {
   }
 
   async lockByGuestSessionId(sessionId: string): Promise<CartRow | undefined> {
-    const [row] = await this.txHost.tx
-      .select()
-      .from(carts)
-      .where(eq(carts.guestSessionId, sessionId))
-      .for('update');
+    const [row] = await this.lockByGuestSessionStatement({ sessionId });
     return row;
   }
 
@@ -51,7 +87,7 @@ export class CartRepository {
 
   /** The user's cart, row-locked for the rest of the transaction; undefined when the user has none yet. */
   async lockByUserId(userId: string): Promise<CartRow | undefined> {
-    const [row] = await this.txHost.tx.select().from(carts).where(eq(carts.userId, userId)).for('update');
+    const [row] = await this.lockByUserIdStatement({ userId });
     return row;
   }
 
@@ -71,12 +107,8 @@ export class CartRepository {
       .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
   }
 
-  async lines(cartId: string): Promise<CartLine[]> {
-    return this.txHost.tx
-      .select({ productId: cartItems.productId, quantity: cartItems.quantity })
-      .from(cartItems)
-      .where(eq(cartItems.cartId, cartId))
-      .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+  lines(cartId: string): Promise<CartLine[]> {
+    return this.linesStatement({ cartId });
   }
 
   async upsertLine(cartId: string, line: CartLine, now: Date): Promise<void> {
@@ -97,7 +129,7 @@ export class CartRepository {
 
   /** Replaces the whole content; lines keep the order given (added_at steps by a microsecond). */
   async replaceLines(cartId: string, lines: readonly CartLine[], now: Date): Promise<void> {
-    await this.txHost.tx.delete(cartItems).where(eq(cartItems.cartId, cartId));
+    await this.clearStatement({ cartId });
     if (lines.length === 0) return;
     await this.txHost.tx.insert(cartItems).values(
       lines.map((line, index) => ({
@@ -111,11 +143,7 @@ export class CartRepository {
   }
 
   async touch(cartId: string, now: Date): Promise<CartRow> {
-    const [row] = await this.txHost.tx
-      .update(carts)
-      .set({ updatedAt: now })
-      .where(eq(carts.id, cartId))
-      .returning();
+    const [row] = await this.touchStatement({ cartId, now: now.toISOString() });
     return row;
   }
 }

@@ -2,6 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, count, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
 export type ProductPatch = Partial<
@@ -10,7 +11,24 @@ export type ProductPatch = Partial<
 
 @Injectable()
 export class ProductsRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** One per order line at checkout: a prepared statement. */
+  private readonly reserveStatement: (values: { id: string; quantity: number }) => Promise<ProductRow[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.reserveStatement = hotStatement(txHost, 'product_reserve', (db) =>
+      db
+        .update(products)
+        .set({ stock: sql`${products.stock} - ${sql.placeholder('quantity')}`, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(products.id, sql.placeholder('id')),
+            eq(products.isActive, true),
+            gte(products.stock, sql.placeholder('quantity')),
+          ),
+        )
+        .returning(),
+    );
+  }
 
   async findById(id: string): Promise<ProductRow | undefined> {
     const [row] = await this.txHost.tx.select().from(products).where(eq(products.id, id));
@@ -61,11 +79,7 @@ export class ProductsRepository {
    * never go below zero and two buyers can never take the same unit (CONVENTIONS: concurrency in SQL).
    */
   async reserve(id: string, quantity: number): Promise<ProductRow | undefined> {
-    const [row] = await this.txHost.tx
-      .update(products)
-      .set({ stock: sql`${products.stock} - ${quantity}`, updatedAt: sql`now()` })
-      .where(and(eq(products.id, id), eq(products.isActive, true), gte(products.stock, quantity)))
-      .returning();
+    const [row] = await this.reserveStatement({ id, quantity });
     return row;
   }
 

@@ -27,6 +27,7 @@ export interface TouchedSessionWithCart {
 export class GuestSessionsRepository {
   /** Every guest-cart request starts here (GET, POST, order), so it is a prepared statement. */
   private readonly touchStatement: (values: TouchValues) => Promise<GuestSessionRow[]>;
+  private readonly lockStatement: (values: { id: string }) => Promise<GuestSessionRow[]>;
   /** GET guest cart, the busiest endpoint, in one round trip: the touch as a CTE joined to the cart. */
   private readonly touchWithCartStatement: (values: TouchValues) => Promise<
     {
@@ -52,6 +53,13 @@ export class GuestSessionsRepository {
           ),
         )
         .returning(),
+    );
+    this.lockStatement = hotStatement(txHost, 'guest_session_lock', (db) =>
+      db
+        .select()
+        .from(guestSessions)
+        .where(eq(guestSessions.id, sql.placeholder('id')))
+        .for('update'),
     );
     this.touchWithCartStatement = hotStatement(txHost, 'guest_session_touch_with_cart', (db) => {
       // Drizzle cannot type an UPDATE … RETURNING as a CTE; the selection maps its columns like the table's
@@ -131,11 +139,7 @@ export class GuestSessionsRepository {
 
   /** Locks the session row whatever its expiry (the merge decides what an expired session means). */
   async lock(id: string): Promise<GuestSessionRow | undefined> {
-    const [row] = await this.txHost.tx
-      .select()
-      .from(guestSessions)
-      .where(eq(guestSessions.id, id))
-      .for('update');
+    const [row] = await this.lockStatement({ id });
     return row;
   }
 }
