@@ -2,6 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { emailVerificationTokens, UserRow, users } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
 export type NewUser = Pick<UserRow, 'email' | 'passwordHash'> &
@@ -9,13 +10,20 @@ export type NewUser = Pick<UserRow, 'email' | 'passwordHash'> &
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** Every guest checkout asks whether its email belongs to an account (contract §6): prepared. */
+  private readonly byEmailStatement: (values: { email: string }) => Promise<UserRow[]>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.byEmailStatement = hotStatement(txHost, 'user_by_email', (db) =>
+      db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) = ${sql.placeholder('email')}`),
+    );
+  }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [row] = await this.txHost.tx
-      .select()
-      .from(users)
-      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+    const [row] = await this.byEmailStatement({ email: email.toLowerCase() });
     return row;
   }
 

@@ -46,10 +46,11 @@ export class MergeService {
     const products = await this.catalog.findByIds([
       ...new Set([...userLines, ...guestLines].map((line) => line.productId)),
     ]);
+    const productMap = new Map(products.map((product) => [product.id, product]));
     const plan = planMerge({
       userLines,
       guestLines,
-      products: new Map(products.map((product) => [product.id, product])),
+      products: productMap,
       strategy: this.strategy,
       limits: this.carts.limits,
       context: { userCartUpdatedAt: userCart.updatedAt, guestCartUpdatedAt: guestCart.updatedAt },
@@ -59,7 +60,14 @@ export class MergeService {
     await this.carts.markGuestCartMerged(guestCart.id, userId);
     await this.logs.insert(userId, guestSessionId, plan.report, this.clock.now());
     this.logger.log({ msg: 'cart merged', userId, guestSessionId, report: plan.report });
-    return { merged_cart: await this.carts.view(merged), merge_report: plan.report };
+    // the answer comes from the rows already read in this transaction, not from a second read
+    const items = plan.lines.flatMap((line) => {
+      const product = productMap.get(line.productId);
+      return product === undefined ? [] : [{ quantity: line.quantity, product }];
+    });
+    const mergedCart =
+      items.length === plan.lines.length ? this.carts.toView(merged, items) : await this.carts.view(merged);
+    return { merged_cart: mergedCart, merge_report: plan.report };
   }
 
   private async replay(
