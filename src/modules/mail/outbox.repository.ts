@@ -2,22 +2,42 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { MailOutboxRow, mailOutbox } from '../../database/schema';
+import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { MailMessage } from './mail.types';
 
 @Injectable()
 export class OutboxRepository {
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+  /** One per order, in the checkout's transaction: prepared. */
+  private readonly insertStatement: (values: {
+    recipient: string;
+    subject: string;
+    template: string;
+    context: MailMessage['context'];
+    now: Date;
+  }) => Promise<unknown>;
+
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.insertStatement = hotStatement(txHost, 'mail_outbox_insert', (db) =>
+      db.insert(mailOutbox).values({
+        recipient: sql.placeholder('recipient'),
+        subject: sql.placeholder('subject'),
+        template: sql.placeholder('template'),
+        context: sql.placeholder('context'),
+        nextAttemptAt: sql.placeholder('now'),
+        createdAt: sql.placeholder('now'),
+      }),
+    );
+  }
 
   /** Written through the caller's transaction: the mail exists exactly when the change does. */
   async insert(message: MailMessage, now: Date): Promise<void> {
-    await this.txHost.tx.insert(mailOutbox).values({
+    await this.insertStatement({
       recipient: message.to,
       subject: message.subject,
       template: message.template,
       context: message.context,
-      nextAttemptAt: now,
-      createdAt: now,
+      now,
     });
   }
 

@@ -14,6 +14,30 @@ import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
 export type NewOrder = typeof orders.$inferInsert;
+
+/** Every column a checkout writes; the others (carrier, tracking number, id) take their defaults. */
+const ORDER_INSERT_COLUMNS = [
+  'orderNumber',
+  'status',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'shippingAddress',
+  'isGuest',
+  'userId',
+  'guestSessionId',
+  'subtotal',
+  'total',
+  'currency',
+  'paymentProvider',
+  'paymentReference',
+  'notes',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof NewOrder)[];
+
+export type NewOrderInput = Pick<NewOrder, (typeof ORDER_INSERT_COLUMNS)[number]>;
 export type NewOrderItem = typeof orderItems.$inferInsert;
 
 @Injectable()
@@ -22,6 +46,14 @@ export class OrdersRepository {
   private readonly byNumberStatement: (values: { orderNumber: string }) => Promise<OrderRow[]>;
   private readonly itemsOfOneStatement: (values: { orderId: string }) => Promise<OrderItemRow[]>;
   private readonly historyStatement: (values: { orderId: string }) => Promise<OrderStatusHistoryRow[]>;
+  /** The fixed-shape writes of every checkout: prepared too. */
+  private readonly insertOrderStatement: (values: Required<NewOrderInput>) => Promise<OrderRow[]>;
+  private readonly insertHistoryStatement: (values: {
+    orderId: string;
+    status: OrderStatus;
+    at: Date;
+    note: string | null;
+  }) => Promise<unknown>;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
     this.byNumberStatement = hotStatement(txHost, 'order_by_number', (db) =>
@@ -47,15 +79,33 @@ export class OrdersRepository {
           .where(eq(orderStatusHistory.orderId, sql.placeholder('orderId')))
           .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)), // ties: enum order is flow order
     );
+    this.insertOrderStatement = hotStatement(txHost, 'order_insert', (db) =>
+      db
+        .insert(orders)
+        .values(
+          Object.fromEntries(
+            ORDER_INSERT_COLUMNS.map((column) => [column, sql.placeholder(column)]),
+          ) as unknown as NewOrder,
+        )
+        .onConflictDoNothing({ target: orders.orderNumber })
+        .returning(),
+    );
+    this.insertHistoryStatement = hotStatement(txHost, 'order_history_insert', (db) =>
+      db.insert(orderStatusHistory).values({
+        orderId: sql.placeholder('orderId'),
+        status: sql.placeholder('status'),
+        at: sql.placeholder('at'),
+        note: sql.placeholder('note'),
+      }),
+    );
   }
 
   /** Inserts unless the order number is taken (then undefined: draw another number). */
-  async insertIfNumberFree(order: NewOrder): Promise<OrderRow | undefined> {
-    const [row] = await this.txHost.tx
-      .insert(orders)
-      .values(order)
-      .onConflictDoNothing({ target: orders.orderNumber })
-      .returning();
+  async insertIfNumberFree(order: NewOrderInput): Promise<OrderRow | undefined> {
+    const values = Object.fromEntries(
+      ORDER_INSERT_COLUMNS.map((column) => [column, order[column] ?? null]),
+    ) as Required<NewOrderInput>;
+    const [row] = await this.insertOrderStatement(values);
     return row;
   }
 
@@ -69,7 +119,7 @@ export class OrdersRepository {
     at: Date,
     note: string | null = null,
   ): Promise<void> {
-    await this.txHost.tx.insert(orderStatusHistory).values({ orderId, status, at, note });
+    await this.insertHistoryStatement({ orderId, status, at, note });
   }
 
   async findByNumber(orderNumber: string): Promise<OrderRow | undefined> {
