@@ -15,11 +15,9 @@ import { DRIZZLE } from './database.tokens';
       plugins: [
         new ClsPluginTransactional({
           imports: [DatabaseCoreModule],
-          adapter: new TransactionalAdapterDrizzleOrm({
-            drizzleInstanceToken: DRIZZLE,
-            // Explicit: Drizzle turns an empty options object into an invalid bare `SET TRANSACTION`.
-            defaultTxOptions: { isolationLevel: 'read committed' },
-          }),
+          // no default options: with them nestjs-cls warns on every nested @Transactional; the empty
+          // options object it passes instead is dropped in database.ts (server default: read committed)
+          adapter: new TransactionalAdapterDrizzleOrm({ drizzleInstanceToken: DRIZZLE }),
         }),
       ],
     }),

@@ -48,6 +48,8 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (options.url !== undefined) return openPostgres(options.url, options);
   const pglite = options.pglite ?? openPglite(options.dataDir);
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  const transaction = db.transaction.bind(db);
+  db.transaction = (fn, config) => transaction(fn, withoutEmptyConfig(config));
   let pgliteLockHeld = false;
   return {
     kind: 'pglite',
@@ -109,6 +111,15 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * nestjs-cls hands every transaction an options object, `{}` when none were asked for; Drizzle turns
+ * a present but empty config into an invalid bare `SET TRANSACTION` (PGlite). No options means the
+ * server's default, read committed.
+ */
+function withoutEmptyConfig(config: PgTransactionConfig | undefined): PgTransactionConfig | undefined {
+  return config === undefined || Object.keys(config).length === 0 ? undefined : config;
+}
+
+/**
  * Drizzle's pooled transaction() sends BEGIN outside its try/finally, so a BEGIN that fails on a dead
  * connection never returns the connection to the pool (drizzle-orm 0.45): the pool drains and the app
  * stops recovering. Here the connection is checked out by us, the transaction runs on a Drizzle handle
@@ -128,7 +139,10 @@ function transactionOnOwnConnection(pool: Pool) {
         handles.set(client, connection);
       }
       const handle = connection;
-      return await handle.transaction((tx) => fn(markTransactionConnection(tx, handle) as never), config);
+      return await handle.transaction(
+        (tx) => fn(markTransactionConnection(tx, handle) as never),
+        withoutEmptyConfig(config),
+      );
     } catch (error) {
       if (isDatabaseUnavailable(error)) broken = error as Error;
       throw error;
