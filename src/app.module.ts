@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { HttpPlatformModule } from './common/http/http-platform.module';
-import { LoggingModule } from './common/logging/logging.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -18,7 +17,6 @@ import { OrdersModule } from './modules/orders/orders.module';
 @Module({
   imports: [
     AppConfigModule,
-    LoggingModule,
     DatabaseModule,
     HttpPlatformModule,
     RateLimitModule,

@@ -1,5 +1,5 @@
 import { jsonDepth } from './app.setup';
-import { sanitizeUrl } from './common/logging/logging.module';
+import { sanitizeUrl } from './common/logging/logger';
 
 describe('jsonDepth', () => {
   it('counts nesting of objects and arrays', () => {

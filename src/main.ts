@@ -1,9 +1,10 @@
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
+import { createLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
@@ -11,16 +12,22 @@ async function bootstrap(): Promise<void> {
   // AppModule's import starts loading .env (ConfigModule.forRoot); wait for it, then validate.
   await ConfigModule.envVariablesLoaded;
   const config = loadAppConfig(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
-    bufferLogs: true,
-    // Fastify parses JSON itself; Nest would add a form-body parser, and only JSON is accepted (415).
-    bodyParser: false,
-  });
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    createFastifyAdapter(config, logger),
+    {
+      bufferLogs: true,
+      // Fastify parses JSON itself; Nest would add a form-body parser, and only JSON is accepted (415).
+      bodyParser: false,
+    },
+  );
+  const nestLogger = new PinoNestLogger(logger);
+  app.useLogger(nestLogger);
   configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
   app.enableShutdownHooks();
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  app.get(Logger).log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);
+  nestLogger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);
 }
 
 bootstrap().catch((error: unknown) => {

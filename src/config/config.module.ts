@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { LOG_DESTINATION } from '../common/logging/logging.module';
 import { APP_CONFIG, loadAppConfig } from './app-config';
 
 /**
@@ -10,10 +9,7 @@ import { APP_CONFIG, loadAppConfig } from './app-config';
 @Global()
 @Module({
   imports: [ConfigModule.forRoot({ isGlobal: false, cache: true })],
-  providers: [
-    { provide: APP_CONFIG, useFactory: () => loadAppConfig(process.env) },
-    { provide: LOG_DESTINATION, useValue: null },
-  ],
-  exports: [APP_CONFIG, LOG_DESTINATION],
+  providers: [{ provide: APP_CONFIG, useFactory: () => loadAppConfig(process.env) }],
+  exports: [APP_CONFIG],
 })
 export class AppConfigModule {}

@@ -23,8 +23,7 @@ function expectError(res: HttpResult, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
 }
 
-// First in the file on purpose: nestjs-pino keeps one pino-http instance per module registry, built by
-// the first app created, so only the first app of a test file writes to its own logStream.
+// Each test app writes its log lines (one pino logger per app, createLogger) to the stream it is given.
 describe('security: personal data and secrets never reach the logs', () => {
   const lines: string[] = [];
   const logStream = new PassThrough();

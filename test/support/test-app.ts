@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AppModule } from '../../src/app.module';
-import { LOG_DESTINATION } from '../../src/common/logging/logging.module';
+import { createLogger } from '../../src/common/logging/logger';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/util/clock';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
@@ -79,13 +79,14 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
     .useValue(testDatabase.database)
     .overrideProvider(Clock)
     .useValue(clock)
-    .overrideProvider(LOG_DESTINATION)
-    .useValue(options.logStream ?? null)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
-    logger: false,
-    bodyParser: false,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(config, createLogger(config, options.logStream)),
+    {
+      logger: false,
+      bodyParser: false,
+    },
+  );
   configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
