@@ -5,7 +5,7 @@ import type { QueryCount } from './query-counts';
 import type { ScenarioKey, Target } from './scenarios';
 
 export interface RunResult {
-  key: ScenarioKey | 'baseline' | 'pglite_get_cart' | 'scale_10k' | 'scale_1m' | 'during_cleanup';
+  key: ScenarioKey | 'baseline' | 'nest_floor' | 'pglite_get_cart' | 'scale_10k' | 'scale_1m' | 'during_cleanup';
   name: string;
   server: string;
   measurement: LoadMeasurement;
@@ -211,7 +211,7 @@ export function markdownReport(results: BenchResults): string {
     '## Micro-benchmark: JWT verification',
     '',
     `@nestjs/jwt \`verifyAsync\` of an HS256 token, ${jwt.iterations} calls: ${jwt.string_secret_us} µs per call with the ` +
-      `secret as a string (the app's configuration), ${jwt.key_object_us} µs with the same secret as a KeyObject.`,
+      `secret as a string, ${jwt.key_object_us} µs with the same secret as a KeyObject (what the app uses).`,
     '',
   );
   if (results.scale !== undefined && results.scale.explain.length > 0) {

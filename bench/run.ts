@@ -738,11 +738,12 @@ async function scalePhase(
     const label = 'cleanup: one batch of 5,000 expired sessions, the app’s statement (rolled back)';
     await explain(ctx.pool, label, cleanupDelete);
     explained.push(await explain(ctx.pool, label, cleanupDelete));
+    // the form the app used until the benchmark showed its plan (a hash semi-join over the whole table)
     const alternative: CapturedStatement = {
       ...cleanupDelete,
-      sql: 'delete from "guest_sessions" where "guest_sessions"."id" = any(array(select "id" from "guest_sessions" where "guest_sessions"."expires_at" <= $1 limit $2)) returning "id"',
+      sql: 'delete from "guest_sessions" where "guest_sessions"."id" in (select "id" from "guest_sessions" where "guest_sessions"."expires_at" <= $1 limit $2) returning "id"',
     };
-    const altLabel = 'cleanup alternative, not in the app: `id = any(array(select … limit n))` (rolled back)';
+    const altLabel = 'cleanup, the earlier form for comparison: `id in (select … limit n)` (rolled back)';
     await explain(ctx.pool, altLabel, alternative);
     explained.push(await explain(ctx.pool, altLabel, alternative));
   }
@@ -942,6 +943,18 @@ async function main(): Promise<number> {
   ctx.baselineRps = baselineRun.measurement.requests_per_sec;
   peakRss['baseline (TypeScript loaded by ts-node)'] = peakRssMiB(baseline.child.pid) ?? null;
   await baseline.child.stop();
+
+  log('framework floor: NestJS + Fastify adapter, one SELECT 1 route, no global enhancers');
+  const floor = await startBaseline(ROOT, db.url, 'nest-floor');
+  await measure(ctx, {
+    key: 'nest_floor',
+    name: 'framework floor: NestJS + Fastify + SELECT 1',
+    server: floor,
+    database: db,
+    requests: baselineRequests,
+    warmupSec: sizes.warmupSec,
+  });
+  await floor.child.stop();
 
   log('app: starting dist/main.js on PostgreSQL');
   if (profile) mkdirSync(RESULTS_DIR, { recursive: true });

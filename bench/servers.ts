@@ -64,13 +64,20 @@ export async function startApp(name: string, settings: AppSettings): Promise<Ser
   return { name, baseUrl, child };
 }
 
-/** The bare Fastify + pg `SELECT 1` server (bench/baseline-server.ts). */
-export async function startBaseline(root: string, databaseUrl: string): Promise<Server> {
+/**
+ * A reference `SELECT 1` server: the bare Fastify baseline (bench/baseline-server.ts) or the NestJS
+ * framework floor (bench/nest-floor-server.ts).
+ */
+export async function startBaseline(
+  root: string,
+  databaseUrl: string,
+  kind: 'baseline' | 'nest-floor' = 'baseline',
+): Promise<Server> {
   const port = await freePort();
   const child = spawnChild(
-    'baseline',
+    kind,
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(root, 'bench', 'baseline-server.ts')],
+    ['-r', 'ts-node/register/transpile-only', join(root, 'bench', `${kind}-server.ts`)],
     {
       cwd: root,
       env: {
@@ -85,5 +92,5 @@ export async function startBaseline(root: string, databaseUrl: string): Promise<
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHealthy(`${baseUrl}/`, child, 30_000);
-  return { name: 'baseline', baseUrl, child };
+  return { name: kind, baseUrl, child };
 }
