@@ -8,7 +8,8 @@ import 'reflect-metadata';
 import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { referenceSettings, runReferenceServer } from './reference-server';
 
 const POOL = Symbol('POOL');
 
@@ -23,12 +24,8 @@ class FloorController {
   }
 }
 
-async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  const port = Number(process.env.PORT);
-  if (url === undefined || !Number.isInteger(port)) throw new Error('DATABASE_URL and PORT are required');
-  const pool = new Pool({ connectionString: url, max: Number(process.env.POOL_SIZE ?? '10') });
-  pool.on('error', () => undefined);
+runReferenceServer(async () => {
+  const { port, pool } = referenceSettings();
 
   @Module({ controllers: [FloorController], providers: [{ provide: POOL, useValue: pool }] })
   class FloorModule {}
@@ -37,19 +34,5 @@ async function main(): Promise<void> {
     logger: false,
   });
   await app.listen(port, '127.0.0.1');
-  const shutdown = (): void => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-  // the harness went away without stopping us
-  process.on('disconnect', shutdown);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-  process.exit(1);
+  return { close: () => app.close().then(() => pool.end()) };
 });

@@ -5,7 +5,8 @@ import type { QueryCount } from './query-counts';
 import type { ScenarioKey, Target } from './scenarios';
 
 export interface RunResult {
-  key: ScenarioKey | 'baseline' | 'nest_floor' | 'pglite_get_cart' | 'scale_10k' | 'scale_1m' | 'during_cleanup';
+  key:
+    ScenarioKey | 'baseline' | 'nest_floor' | 'pglite_get_cart' | 'scale_10k' | 'scale_1m' | 'during_cleanup';
   name: string;
   server: string;
   measurement: LoadMeasurement;
