@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Writable } from 'node:stream';
 import pino, { Logger } from 'pino';
 import { ResolvedAppConfig } from '../../config/app-config';
@@ -68,4 +68,28 @@ export function createLogger(config: ResolvedAppConfig, destination?: Writable |
     return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
   }
   return pino(options);
+}
+
+/**
+ * Fastify's request log lines: one per request, written when it completes, with the request, the status
+ * and the time (Fastify's default also writes an `incoming request` line). Errors answered by the app
+ * are envelopes with a status, so `error` here is only a failure of the response itself.
+ */
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) {
+      reply.log.error(
+        { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
+        'request errored',
+      );
+    } else {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
 }
