@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
@@ -13,8 +13,16 @@ export type ProductPatch = Partial<
 export class ProductsRepository {
   /** One per order line at checkout: a prepared statement. */
   private readonly reserveStatement: (values: { id: string; quantity: number }) => Promise<ProductRow[]>;
+  /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
+  private readonly byIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
+    this.byIdsStatement = hotStatement(txHost, 'products_by_ids', (db) =>
+      db
+        .select()
+        .from(products)
+        .where(sql`${products.id} = any(${sql.placeholder('ids')})`),
+    );
     this.reserveStatement = hotStatement(txHost, 'product_reserve', (db) =>
       db
         .update(products)
@@ -38,10 +46,7 @@ export class ProductsRepository {
   /** One query for any number of ids (no N+1 over cart lines). */
   async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    return this.txHost.tx
-      .select()
-      .from(products)
-      .where(inArray(products.id, [...ids]));
+    return this.byIdsStatement({ ids: [...ids] });
   }
 
   /** Active products ordered by sku, keyset-paginated after `afterSku`. */
