@@ -233,6 +233,25 @@ describe('guest carts (contract §4)', () => {
       expect(withoutExpiry(await guest.read(created.session_id))).toEqual(withoutExpiry(cart));
     });
 
+    it('keeps the lines in the order they were written, whatever their product ids', async () => {
+      const products = await Promise.all([1, 2, 3, 4].map(() => createProduct(t)));
+      // reverse id order, so neither id order nor insertion by id could pass by chance
+      const given = [...products].sort((x, y) => y.id.localeCompare(x.id));
+      const created = await guest.create(given.map((product, i) => line(product, i + 1)));
+      const expected = given.map((product, i): [string, number] => [product.id, i + 1]);
+      expect(quantities(created)).toEqual(expected);
+      expect(quantities(await guest.read(created.session_id))).toEqual(expected);
+
+      const rewritten = [given[2], given[0], given[3]];
+      const res = await guest.write({
+        session_id: created.session_id,
+        items: rewritten.map((product) => line(product, 2)),
+      });
+      const expectedAfter = rewritten.map((product): [string, number] => [product.id, 2]);
+      expect(quantities(res.body.data.cart)).toEqual(expectedAfter);
+      expect(quantities(await guest.read(created.session_id))).toEqual(expectedAfter);
+    });
+
     it('empties the cart when given an empty list', async () => {
       const a = await createProduct(t);
       const created = await guest.create([line(a, 2)]);

@@ -19,6 +19,12 @@ export class CartRepository {
   private readonly linesStatement: (values: { cartId: string }) => Promise<CartLine[]>;
   private readonly clearStatement: (values: { cartId: string }) => Promise<unknown>;
   private readonly touchStatement: (values: { cartId: string; now: string }) => Promise<CartRow[]>;
+  private readonly insertLinesStatement: (values: {
+    cartId: string;
+    now: string;
+    productIds: string[];
+    quantities: number[];
+  }) => Promise<unknown>;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
     this.lockByUserIdStatement = hotStatement(txHost, 'cart_lock_by_user', (db) =>
@@ -44,6 +50,15 @@ export class CartRepository {
     );
     this.clearStatement = hotStatement(txHost, 'cart_clear', (db) =>
       db.delete(cartItems).where(eq(cartItems.cartId, sql.placeholder('cartId'))),
+    );
+    // any number of lines in one prepared statement: the lines arrive as two arrays, and keep the order
+    // given (added_at steps by a millisecond)
+    this.insertLinesStatement = hotStatement(txHost, 'cart_insert_lines', (db) =>
+      db
+        .insert(cartItems)
+        .select(
+          sql`select ${sql.placeholder('cartId')}::uuid, line.product_id, line.quantity, ${sql.placeholder('now')}::timestamptz + (line.position - 1) * interval '1 millisecond', ${sql.placeholder('now')}::timestamptz from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('quantities')}::int[]) with ordinality as line(product_id, quantity, position)`,
+        ),
     );
     this.touchStatement = hotStatement(txHost, 'cart_touch', (db) =>
       db
@@ -127,19 +142,16 @@ export class CartRepository {
       .where(and(eq(cartItems.cartId, cartId), eq(cartItems.productId, productId)));
   }
 
-  /** Replaces the whole content; lines keep the order given (added_at steps by a microsecond). */
+  /** Replaces the whole content; lines keep the order given (added_at steps by a millisecond). */
   async replaceLines(cartId: string, lines: readonly CartLine[], now: Date): Promise<void> {
     await this.clearStatement({ cartId });
     if (lines.length === 0) return;
-    await this.txHost.tx.insert(cartItems).values(
-      lines.map((line, index) => ({
-        cartId,
-        productId: line.productId,
-        quantity: line.quantity,
-        addedAt: new Date(now.getTime() + index),
-        updatedAt: now,
-      })),
-    );
+    await this.insertLinesStatement({
+      cartId,
+      now: now.toISOString(),
+      productIds: lines.map((line) => line.productId),
+      quantities: lines.map((line) => line.quantity),
+    });
   }
 
   async touch(cartId: string, now: Date): Promise<CartRow> {
