@@ -170,6 +170,27 @@ describe('orders (contract §6, §7)', () => {
   afterEach(() => t.clock.reset());
   afterAll(() => t.close());
 
+  it('keeps every line of an order exactly, names with quotes, braces, commas and backslashes included', async () => {
+    const awkwardName = 'Mug "Deluxe", {red} \\ blue; ü 🍵 \'NULL\'';
+    const awkward = await createProduct(t, { name: awkwardName, unit_price: 1234 });
+    const plain = await createProduct(t, { name: 'NULL', unit_price: 500 });
+    const sessionId = await s.guestCart([
+      [plain, 2],
+      [awkward, 1],
+    ]);
+    const res = await s.placeGuest(guestOrderBody(sessionId));
+    expect(res.status).toBe(201);
+    const expected = [
+      { product_id: plain.id, name: 'NULL', quantity: 2, unit_price: 500, line_total: 1000 },
+      { product_id: awkward.id, name: awkwardName, quantity: 1, unit_price: 1234, line_total: 1234 },
+    ];
+    expect(res.body.data.order.items).toEqual(expected.map((item) => expect.objectContaining(item)));
+    const lookup = await t.request('POST', '/api/v1/orders/guest-lookup', {
+      body: { email: res.body.data.order.email, order_number: res.body.data.order.order_number },
+    });
+    expect(lookup.body.data.order.items).toEqual(expected.map((item) => expect.objectContaining(item)));
+  });
+
   describe('refused guest checkouts leave stock, cart and orders as they were', () => {
     it('answers 422 CART_EMPTY for an empty guest cart', async () => {
       const sessionId = await s.guestCart([]);

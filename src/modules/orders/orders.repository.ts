@@ -48,6 +48,16 @@ export class OrdersRepository {
   private readonly historyStatement: (values: { orderId: string }) => Promise<OrderStatusHistoryRow[]>;
   /** The fixed-shape writes of every checkout: prepared too. */
   private readonly insertOrderStatement: (values: Required<NewOrderInput>) => Promise<OrderRow[]>;
+  private readonly insertItemsStatement: (values: {
+    orderId: string;
+    productIds: string[];
+    skus: string[];
+    names: string[];
+    unitPrices: number[];
+    quantities: number[];
+    lineTotals: number[];
+    positions: number[];
+  }) => Promise<unknown>;
   private readonly insertHistoryStatement: (values: {
     orderId: string;
     status: OrderStatus;
@@ -90,6 +100,14 @@ export class OrdersRepository {
         .onConflictDoNothing({ target: orders.orderNumber })
         .returning(),
     );
+    // the lines of an order, any number, as arrays: one prepared statement
+    this.insertItemsStatement = hotStatement(txHost, 'order_items_insert', (db) =>
+      db
+        .insert(orderItems)
+        .select(
+          sql`select ${sql.placeholder('orderId')}::uuid, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::int[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::int[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position)`,
+        ),
+    );
     this.insertHistoryStatement = hotStatement(txHost, 'order_history_insert', (db) =>
       db.insert(orderStatusHistory).values({
         orderId: sql.placeholder('orderId'),
@@ -109,8 +127,21 @@ export class OrdersRepository {
     return row;
   }
 
+  /** The lines of one order (checkout writes all of an order's lines at once). */
   async insertItems(items: NewOrderItem[]): Promise<void> {
-    if (items.length > 0) await this.txHost.tx.insert(orderItems).values(items);
+    if (items.length === 0) return;
+    const orderIds = new Set(items.map((item) => item.orderId));
+    if (orderIds.size !== 1) throw new Error('insertItems takes the lines of one order');
+    await this.insertItemsStatement({
+      orderId: items[0].orderId,
+      productIds: items.map((item) => item.productId),
+      skus: items.map((item) => item.sku),
+      names: items.map((item) => item.name),
+      unitPrices: items.map((item) => item.unitPrice),
+      quantities: items.map((item) => item.quantity),
+      lineTotals: items.map((item) => item.lineTotal),
+      positions: items.map((item) => item.position),
+    });
   }
 
   async insertHistory(
