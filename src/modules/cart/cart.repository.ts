@@ -17,13 +17,17 @@ export class CartRepository {
   private readonly lockByUserIdStatement: (values: { userId: string }) => Promise<CartRow[]>;
   private readonly lockByGuestSessionStatement: (values: { sessionId: string }) => Promise<CartRow[]>;
   private readonly linesStatement: (values: { cartId: string }) => Promise<CartLine[]>;
-  private readonly clearStatement: (values: { cartId: string }) => Promise<unknown>;
   private readonly touchStatement: (values: { cartId: string; now: string }) => Promise<CartRow[]>;
-  private readonly insertLinesStatement: (values: {
+  private readonly replaceLinesStatement: (values: {
     cartId: string;
     now: string;
     productIds: string[];
     quantities: number[];
+  }) => Promise<CartRow[]>;
+  private readonly clearAndMarkMergedStatement: (values: {
+    cartId: string;
+    userId: string;
+    now: string;
   }) => Promise<unknown>;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
@@ -48,18 +52,45 @@ export class CartRepository {
         .where(eq(cartItems.cartId, sql.placeholder('cartId')))
         .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
     );
-    this.clearStatement = hotStatement(txHost, 'cart_clear', (db) =>
-      db.delete(cartItems).where(eq(cartItems.cartId, sql.placeholder('cartId'))),
-    );
-    // any number of lines in one prepared statement: the lines arrive as two arrays, and keep the order
-    // given (added_at steps by a millisecond)
-    this.insertLinesStatement = hotStatement(txHost, 'cart_insert_lines', (db) =>
-      db
-        .insert(cartItems)
-        .select(
-          sql`select ${sql.placeholder('cartId')}::uuid, line.product_id, line.quantity, ${sql.placeholder('now')}::timestamptz + (line.position - 1) * interval '1 millisecond', ${sql.placeholder('now')}::timestamptz from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('quantities')}::int[]) with ordinality as line(product_id, quantity, position)`,
-        ),
-    );
+    // A whole cart write in one round trip: the new lines upserted (any number, as two arrays, in the
+    // order given: added_at steps by a millisecond), the other lines deleted, the cart touched. The two
+    // CTEs touch disjoint rows (product ids in the list, and not in it).
+    this.replaceLinesStatement = hotStatement(txHost, 'cart_replace_lines', (db) => {
+      const column = (name: string) => sql.identifier(name);
+      const upserted = db
+        .$with('upserted', { productId: cartItems.productId })
+        .as(
+          sql`insert into ${cartItems} (${column(cartItems.cartId.name)}, ${column(cartItems.productId.name)}, ${column(cartItems.quantity.name)}, ${column(cartItems.addedAt.name)}, ${column(cartItems.updatedAt.name)}) select ${sql.placeholder('cartId')}::uuid, line.product_id, line.quantity, ${sql.placeholder('now')}::timestamptz + (line.position - 1) * interval '1 millisecond', ${sql.placeholder('now')}::timestamptz from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('quantities')}::int[]) with ordinality as line(product_id, quantity, position) on conflict (${column(cartItems.cartId.name)}, ${column(cartItems.productId.name)}) do update set ${column(cartItems.quantity.name)} = excluded.${column(cartItems.quantity.name)}, ${column(cartItems.addedAt.name)} = excluded.${column(cartItems.addedAt.name)}, ${column(cartItems.updatedAt.name)} = excluded.${column(cartItems.updatedAt.name)} returning ${cartItems.productId}`,
+        );
+      const removed = db
+        .$with('removed', { productId: cartItems.productId })
+        .as(
+          sql`delete from ${cartItems} where ${cartItems.cartId} = ${sql.placeholder('cartId')}::uuid and ${cartItems.productId} <> all(${sql.placeholder('productIds')}::uuid[]) returning ${cartItems.productId}`,
+        );
+      return db
+        .with(upserted, removed)
+        .update(carts)
+        .set({ updatedAt: sql`${sql.placeholder('now')}::timestamptz` })
+        .where(eq(carts.id, sql.placeholder('cartId')))
+        .returning();
+    });
+    // a merged guest cart: emptied and marked in one round trip
+    this.clearAndMarkMergedStatement = hotStatement(txHost, 'cart_clear_and_mark_merged', (db) => {
+      const removed = db
+        .$with('removed', { productId: cartItems.productId })
+        .as(
+          sql`delete from ${cartItems} where ${cartItems.cartId} = ${sql.placeholder('cartId')}::uuid returning ${cartItems.productId}`,
+        );
+      return db
+        .with(removed)
+        .update(carts)
+        .set({
+          mergedIntoUserId: sql`${sql.placeholder('userId')}::uuid`,
+          mergedAt: sql`${sql.placeholder('now')}::timestamptz`,
+          updatedAt: sql`${sql.placeholder('now')}::timestamptz`,
+        })
+        .where(eq(carts.id, sql.placeholder('cartId')));
+    });
     this.touchStatement = hotStatement(txHost, 'cart_touch', (db) =>
       db
         .update(carts)
@@ -93,11 +124,9 @@ export class CartRepository {
     return row;
   }
 
-  async markMerged(cartId: string, userId: string, now: Date): Promise<void> {
-    await this.txHost.tx
-      .update(carts)
-      .set({ mergedIntoUserId: userId, mergedAt: now, updatedAt: now })
-      .where(eq(carts.id, cartId));
+  /** Empties a guest cart and records the user it was merged into. */
+  async clearAndMarkMerged(cartId: string, userId: string, now: Date): Promise<void> {
+    await this.clearAndMarkMergedStatement({ cartId, userId, now: now.toISOString() });
   }
 
   /** The user's cart, row-locked for the rest of the transaction; undefined when the user has none yet. */
@@ -142,16 +171,15 @@ export class CartRepository {
       .where(and(eq(cartItems.cartId, cartId), eq(cartItems.productId, productId)));
   }
 
-  /** Replaces the whole content; lines keep the order given (added_at steps by a millisecond). */
-  async replaceLines(cartId: string, lines: readonly CartLine[], now: Date): Promise<void> {
-    await this.clearStatement({ cartId });
-    if (lines.length === 0) return;
-    await this.insertLinesStatement({
+  /** Replaces the whole content (lines keep the order given) and touches the cart: one statement. */
+  async replaceLines(cartId: string, lines: readonly CartLine[], now: Date): Promise<CartRow> {
+    const [row] = await this.replaceLinesStatement({
       cartId,
       now: now.toISOString(),
       productIds: lines.map((line) => line.productId),
       quantities: lines.map((line) => line.quantity),
     });
+    return row;
   }
 
   async touch(cartId: string, now: Date): Promise<CartRow> {

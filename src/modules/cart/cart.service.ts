@@ -64,8 +64,7 @@ export class CartService {
     const products = await this.productMap(lines.map((line) => line.productId));
     throwIfViolated(checkCartLines(lines, products, this.limits));
     const now = this.clock.now();
-    await this.carts.replaceLines(cartId, lines, now);
-    const cart = await this.carts.touch(cartId, now);
+    const cart = await this.carts.replaceLines(cartId, lines, now);
     // checkCartLines refused any line whose product is missing; lines keep the order they were written in
     return this.toView(
       cart,
@@ -78,9 +77,7 @@ export class CartService {
    * the stock and limit decisions.
    */
   async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
-    const now = this.clock.now();
-    await this.carts.replaceLines(cartId, lines, now);
-    return this.carts.touch(cartId, now);
+    return this.carts.replaceLines(cartId, lines, this.clock.now());
   }
 
   /** Sets one line's quantity (0 removes it), validating only that line and the line count. */
@@ -133,9 +130,7 @@ export class CartService {
 
   /** Empties a guest cart and records the user it was merged into (contract §5). */
   async markGuestCartMerged(cartId: string, userId: string): Promise<void> {
-    const now = this.clock.now();
-    await this.carts.replaceLines(cartId, [], now);
-    await this.carts.markMerged(cartId, userId, now);
+    await this.carts.clearAndMarkMerged(cartId, userId, this.clock.now());
   }
 
   /**
