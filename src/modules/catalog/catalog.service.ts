@@ -93,25 +93,27 @@ export class CatalogService implements OnApplicationBootstrap {
   }
 
   /**
-   * Takes the units of every line (in product-id order, so concurrent orders lock rows in the same order
-   * and never deadlock). Returns the problems instead of throwing; the caller's transaction rolls back
-   * whatever was taken when there are any.
+   * Takes the units of every line, or none: the products are locked in id order (concurrent orders
+   * queue on shared products, never deadlock), checked, and then all lines are taken by one statement.
+   * Returns the problems instead of throwing; nothing is taken when there are any.
    */
   async reserveStock(lines: readonly { productId: string; quantity: number }[]): Promise<StockReservation> {
-    const reserved = new Map<string, ProductRow>();
+    const ids = lines.map((line) => line.productId);
+    if (new Set(ids).size !== ids.length) throw new Error('reserveStock takes one line per product');
+    const locked = new Map((await this.products.lockByIds(ids)).map((row) => [row.id, row]));
     const unavailable: string[] = [];
     const short: StockProblem[] = [];
     for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
-      const row = await this.products.reserve(line.productId, line.quantity);
-      if (row !== undefined) {
-        reserved.set(row.id, row);
-        continue;
-      }
-      const current = await this.products.findById(line.productId);
+      const current = locked.get(line.productId);
       if (current === undefined || !current.isActive) unavailable.push(line.productId);
-      else short.push({ product_id: line.productId, requested: line.quantity, available: current.stock });
+      else if (current.stock < line.quantity)
+        short.push({ product_id: line.productId, requested: line.quantity, available: current.stock });
     }
-    return { reserved, unavailable, short };
+    if (unavailable.length > 0 || short.length > 0) return { reserved: new Map(), unavailable, short };
+    const taken = await this.products.takeStock(lines);
+    // the rows are locked and were checked above, so every line was taken
+    if (taken.length !== lines.length) throw new Error('stock changed under a row lock');
+    return { reserved: new Map(taken.map((row) => [row.id, row])), unavailable, short };
   }
 
   async restock(lines: readonly { productId: string; quantity: number }[]): Promise<void> {

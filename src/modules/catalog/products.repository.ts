@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, eq, gt, gte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
@@ -11,8 +11,12 @@ export type ProductPatch = Partial<
 
 @Injectable()
 export class ProductsRepository {
-  /** One per order line at checkout: a prepared statement. */
-  private readonly reserveStatement: (values: { id: string; quantity: number }) => Promise<ProductRow[]>;
+  // checkout: lock the order's products in id order, then take the units of every line at once
+  private readonly lockByIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
+  private readonly takeStockStatement: (values: {
+    ids: string[];
+    quantities: number[];
+  }) => Promise<ProductRow[]>;
   /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
   private readonly byIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
 
@@ -23,19 +27,27 @@ export class ProductsRepository {
         .from(products)
         .where(sql`${products.id} = any(${sql.placeholder('ids')})`),
     );
-    this.reserveStatement = hotStatement(txHost, 'product_reserve', (db) =>
+    this.lockByIdsStatement = hotStatement(txHost, 'products_lock_by_ids', (db) =>
+      db
+        .select()
+        .from(products)
+        .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
+        .orderBy(asc(products.id))
+        .for('update'),
+    );
+    // Drizzle types an UPDATE … FROM <sql> … RETURNING as unknown; it returns the product rows
+    this.takeStockStatement = hotStatement(txHost, 'products_take_stock', (db) =>
       db
         .update(products)
-        .set({ stock: sql`${products.stock} - ${sql.placeholder('quantity')}`, updatedAt: sql`now()` })
+        .set({ stock: sql`${products.stock} - taken.quantity`, updatedAt: sql`now()` })
+        .from(
+          sql`unnest(${sql.placeholder('ids')}::uuid[], ${sql.placeholder('quantities')}::int[]) as taken(id, quantity)`,
+        )
         .where(
-          and(
-            eq(products.id, sql.placeholder('id')),
-            eq(products.isActive, true),
-            gte(products.stock, sql.placeholder('quantity')),
-          ),
+          sql`${products.id} = taken.id and ${products.isActive} and ${products.stock} >= taken.quantity`,
         )
         .returning(),
-    );
+    ) as (values: { ids: string[]; quantities: number[] }) => Promise<ProductRow[]>;
   }
 
   async findById(id: string): Promise<ProductRow | undefined> {
@@ -80,12 +92,23 @@ export class ProductsRepository {
   }
 
   /**
-   * Takes `quantity` units if the product is active and has them, in one conditional UPDATE: stock can
-   * never go below zero and two buyers can never take the same unit (CONVENTIONS: concurrency in SQL).
+   * Row-locks the products, in id order: concurrent checkouts lock shared products in the same order,
+   * so they queue instead of deadlocking.
    */
-  async reserve(id: string, quantity: number): Promise<ProductRow | undefined> {
-    const [row] = await this.reserveStatement({ id, quantity });
-    return row;
+  lockByIds(ids: readonly string[]): Promise<ProductRow[]> {
+    return this.lockByIdsStatement({ ids: [...ids] });
+  }
+
+  /**
+   * Takes each line's units in one conditional UPDATE: a product that is inactive or short is left
+   * alone (and missing from the result), so stock can never go below zero (CONVENTIONS: concurrency
+   * in SQL). Callers lock the rows first (lockByIds) and check; the condition is the guarantee.
+   */
+  takeStock(lines: readonly { productId: string; quantity: number }[]): Promise<ProductRow[]> {
+    return this.takeStockStatement({
+      ids: lines.map((line) => line.productId),
+      quantities: lines.map((line) => line.quantity),
+    });
   }
 
   async restock(id: string, quantity: number): Promise<void> {
