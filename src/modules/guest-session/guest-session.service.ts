@@ -26,17 +26,13 @@ export class GuestSessionService {
   /** The active session with its expiry moved forward; 404 when unknown, 410 when expired. */
   async touch(id: string): Promise<GuestSessionRow> {
     const now = this.clock.now();
-    const session = await this.sessions.touchIfActive(id, now, this.expiryFrom(now));
-    if (session !== undefined) return session;
-    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
+    return (await this.sessions.touchIfActive(id, now, this.expiryFrom(now))) ?? this.notActive(id);
   }
 
   /** touch(), returning the session's cart with its lines from the same statement (GET guest cart). */
   async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
     const now = this.clock.now();
-    const touched = await this.sessions.touchWithCart(id, now, this.expiryFrom(now));
-    if (touched !== undefined) return touched;
-    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
+    return (await this.sessions.touchWithCart(id, now, this.expiryFrom(now))) ?? this.notActive(id);
   }
 
   /** Locks the session for a merge; 404 when unknown. Expiry is the caller's to judge (see isExpired). */
@@ -48,6 +44,11 @@ export class GuestSessionService {
 
   isExpired(session: GuestSessionRow): boolean {
     return session.expiresAt.getTime() <= this.clock.now().getTime();
+  }
+
+  /** A touch matched no active session: 404 when it does not exist, 410 when it has expired. */
+  private async notActive(id: string): Promise<never> {
+    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
   }
 
   private expiryFrom(now: Date): Date {

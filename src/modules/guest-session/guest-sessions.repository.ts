@@ -10,6 +10,7 @@ import {
   ProductRow,
   products,
 } from '../../database/schema';
+import { Db } from '../../database/database';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartItemWithProduct } from '../cart/cart.repository';
@@ -21,6 +22,20 @@ export interface TouchedSessionWithCart {
   session: GuestSessionRow;
   cart: CartRow | null;
   items: CartItemWithProduct[];
+}
+
+/** Slides the expiry of a session that has not expired (`now`, `expiresAt`, `id` placeholders). */
+function touchActiveSession(db: Db) {
+  return db
+    .update(guestSessions)
+    .set({
+      lastActivityAt: sql`${sql.placeholder('now')}`,
+      expiresAt: sql`${sql.placeholder('expiresAt')}`,
+    })
+    .where(
+      and(eq(guestSessions.id, sql.placeholder('id')), gt(guestSessions.expiresAt, sql.placeholder('now'))),
+    )
+    .returning();
 }
 
 @Injectable()
@@ -39,21 +54,7 @@ export class GuestSessionsRepository {
   >;
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
-    this.touchStatement = hotStatement(txHost, 'guest_session_touch', (db) =>
-      db
-        .update(guestSessions)
-        .set({
-          lastActivityAt: sql`${sql.placeholder('now')}`,
-          expiresAt: sql`${sql.placeholder('expiresAt')}`,
-        })
-        .where(
-          and(
-            eq(guestSessions.id, sql.placeholder('id')),
-            gt(guestSessions.expiresAt, sql.placeholder('now')),
-          ),
-        )
-        .returning(),
-    );
+    this.touchStatement = hotStatement(txHost, 'guest_session_touch', touchActiveSession);
     this.lockStatement = hotStatement(txHost, 'guest_session_lock', (db) =>
       db
         .select()
@@ -62,7 +63,7 @@ export class GuestSessionsRepository {
         .for('update'),
     );
     this.touchWithCartStatement = hotStatement(txHost, 'guest_session_touch_with_cart', (db) => {
-      // Drizzle cannot type an UPDATE … RETURNING as a CTE; the selection maps its columns like the table's
+      // the same touch as a CTE; Drizzle cannot type an UPDATE as one, so the selection maps its columns
       const touched = db
         .$with('touched', {
           id: guestSessions.id,
@@ -70,9 +71,7 @@ export class GuestSessionsRepository {
           lastActivityAt: guestSessions.lastActivityAt,
           expiresAt: guestSessions.expiresAt,
         })
-        .as(
-          sql`update ${guestSessions} set ${sql.identifier(guestSessions.lastActivityAt.name)} = ${sql.placeholder('now')}, ${sql.identifier(guestSessions.expiresAt.name)} = ${sql.placeholder('expiresAt')} where ${guestSessions.id} = ${sql.placeholder('id')} and ${guestSessions.expiresAt} > ${sql.placeholder('now')} returning ${guestSessions.id}, ${guestSessions.createdAt}, ${guestSessions.lastActivityAt}, ${guestSessions.expiresAt}`,
-        );
+        .as(touchActiveSession(db).getSQL());
       return db
         .with(touched)
         .select({
