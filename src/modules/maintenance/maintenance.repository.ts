@@ -1,6 +1,7 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, sql, SQLWrapper } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, sql, SQLWrapper } from 'drizzle-orm';
+import { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import {
   cartItems,
   cartMergeLogs,
@@ -25,7 +26,9 @@ export class MaintenanceRepository {
    * Small batches keep each statement short, so a backlog never locks the tables for long.
    */
   deleteExpiredSessions(now: Date, batchSize: number): Promise<number> {
-    return this.deleteGuestSessions(
+    return this.deleteBatch(
+      guestSessions,
+      guestSessions.id,
       this.txHost.tx
         .select({ id: guestSessions.id })
         .from(guestSessions)
@@ -36,7 +39,9 @@ export class MaintenanceRepository {
 
   /** Deletes up to `batchSize` guest sessions whose cart was merged before `mergedBefore`. */
   deleteMergedGuestCarts(mergedBefore: Date, batchSize: number): Promise<number> {
-    return this.deleteGuestSessions(
+    return this.deleteBatch(
+      guestSessions,
+      guestSessions.id,
       this.txHost.tx
         .select({ id: carts.guestSessionId })
         .from(carts)
@@ -46,15 +51,15 @@ export class MaintenanceRepository {
   }
 
   /**
-   * Deletes the sessions a batch query selects. `id = ANY(ARRAY(batch))` runs the LIMITed batch once
-   * and probes the primary key per id; `id IN (batch)` let the planner hash-join the batch against the
-   * whole table (with 1M sessions: 87 vs 221 ms per 1,000-row batch, measured by the benchmark).
+   * Deletes the rows whose id a batch query selects. `id = ANY(ARRAY(batch))` runs the LIMITed batch
+   * once and probes the primary key per id; `id IN (batch)` let the planner hash-join the batch against
+   * the whole table (with 1M sessions: 95 vs 230 ms per 5,000-row batch, measured by the benchmark).
    */
-  private async deleteGuestSessions(batch: SQLWrapper): Promise<number> {
+  private async deleteBatch(table: PgTable, id: PgColumn, batch: SQLWrapper): Promise<number> {
     const rows = await this.txHost.tx
-      .delete(guestSessions)
-      .where(sql`${guestSessions.id} = any(array${batch})`)
-      .returning({ id: guestSessions.id });
+      .delete(table)
+      .where(sql`${id} = any(array${batch})`)
+      .returning({ id });
     return rows.length;
   }
 
@@ -73,17 +78,16 @@ export class MaintenanceRepository {
   }
 
   /** Deletes up to `batchSize` outbox mails sent before `before`; pending and failed ones stay. */
-  async deleteSentMails(before: Date, batchSize: number): Promise<number> {
-    const batch = this.txHost.tx
-      .select({ id: mailOutbox.id })
-      .from(mailOutbox)
-      .where(and(eq(mailOutbox.status, 'sent'), lt(mailOutbox.sentAt, before)))
-      .limit(batchSize);
-    const rows = await this.txHost.tx
-      .delete(mailOutbox)
-      .where(inArray(mailOutbox.id, batch))
-      .returning({ id: mailOutbox.id });
-    return rows.length;
+  deleteSentMails(before: Date, batchSize: number): Promise<number> {
+    return this.deleteBatch(
+      mailOutbox,
+      mailOutbox.id,
+      this.txHost.tx
+        .select({ id: mailOutbox.id })
+        .from(mailOutbox)
+        .where(and(eq(mailOutbox.status, 'sent'), lt(mailOutbox.sentAt, before)))
+        .limit(batchSize),
+    );
   }
 
   async conversionCount(): Promise<number> {
