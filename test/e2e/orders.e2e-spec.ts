@@ -249,37 +249,18 @@ describe('orders (contract §6, §7)', () => {
       expect(JSON.stringify(res.body.error.details)).not.toContain(kept.id);
     });
 
-    it('answers 402 PAYMENT_DECLINED for tok_chargeDeclined and keeps nothing', async () => {
+    it.each([
+      ['tok_chargeDeclined', 402, 'PAYMENT_DECLINED'],
+      ['tok_unavailable', 503, 'PAYMENT_PROVIDER_UNAVAILABLE'],
+    ] as const)('answers a %s payment with %i %s and keeps nothing', async (token, status, code) => {
       const product = await createProduct(t, { stock: 3 });
       const sessionId = await s.guestCart([[product, 2]]);
       await s.expectRefused(
         [product.id],
         sessionId,
-        () =>
-          s.placeGuest(
-            guestOrderBody(sessionId, undefined, {
-              payment_info: { method: 'card', token: 'tok_chargeDeclined' },
-            }),
-          ),
-        402,
-        'PAYMENT_DECLINED',
-      );
-    });
-
-    it('answers 503 PAYMENT_PROVIDER_UNAVAILABLE for tok_unavailable and keeps nothing', async () => {
-      const product = await createProduct(t, { stock: 3 });
-      const sessionId = await s.guestCart([[product, 2]]);
-      await s.expectRefused(
-        [product.id],
-        sessionId,
-        () =>
-          s.placeGuest(
-            guestOrderBody(sessionId, undefined, {
-              payment_info: { method: 'card', token: 'tok_unavailable' },
-            }),
-          ),
-        503,
-        'PAYMENT_PROVIDER_UNAVAILABLE',
+        () => s.placeGuest(guestOrderBody(sessionId, undefined, { payment_info: { method: 'card', token } })),
+        status,
+        code,
       );
     });
 
