@@ -384,6 +384,22 @@ async function runScenarios(
   passwordHash: string,
 ): Promise<void> {
   const warmupSec = ctx.sizes.warmupSec;
+  // one of the fixed-request scenarios on the app, with its name and target from SCENARIOS
+  const measureScenario = (
+    key: ScenarioKey,
+    requests: () => autocannon.Request[],
+    extra: Partial<MeasureArgs> = {},
+  ) =>
+    measure(ctx, {
+      key,
+      name: scenario(key).name,
+      server: app,
+      database: ctx.db,
+      requests,
+      target: scenario(key).target,
+      warmupSec,
+      ...extra,
+    });
 
   log('scenario: GET guest cart');
   const cart = await apiData<{ items: unknown[] }>(
@@ -393,14 +409,7 @@ async function runScenarios(
     200,
   );
   expect(cart.items.length === 3, `GET guest cart returned ${cart.items.length} lines, expected 3`);
-  await measure(ctx, {
-    key: 'get_cart',
-    name: scenario('get_cart').name,
-    server: app,
-    database: ctx.db,
-    requests: () => getCartRequests(readSessions),
-    target: scenario('get_cart').target,
-    warmupSec,
+  await measureScenario('get_cart', () => getCartRequests(readSessions), {
     sessionsInTable: await countSessions(ctx.pool),
   });
 
@@ -415,15 +424,7 @@ async function runScenarios(
     },
   );
   expect(written.cart.items.length === 3, 'POST guest cart did not keep 3 lines');
-  await measure(ctx, {
-    key: 'post_cart',
-    name: scenario('post_cart').name,
-    server: app,
-    database: ctx.db,
-    requests: () => postCartRequests(readSessions, products),
-    target: scenario('post_cart').target,
-    warmupSec,
-  });
+  await measureScenario('post_cart', () => postCartRequests(readSessions, products));
 
   log('scenario: merge');
   await pooledScenario(
@@ -485,25 +486,10 @@ async function runScenarios(
     found.order.order_number === lookupOrders[0].orderNumber && found.order.items.length === 3,
     'lookup result',
   );
-  await measure(ctx, {
-    key: 'lookup',
-    name: scenario('lookup').name,
-    server: app,
-    database: ctx.db,
-    requests: () => lookupRequests(lookupOrders),
-    target: scenario('lookup').target,
-    warmupSec,
-  });
+  await measureScenario('lookup', () => lookupRequests(lookupOrders));
 
   log('scenario: GET /health');
-  await measure(ctx, {
-    key: 'health',
-    name: scenario('health').name,
-    server: app,
-    database: ctx.db,
-    requests: healthRequests,
-    warmupSec,
-  });
+  await measureScenario('health', healthRequests);
 }
 
 /** Waits (at most 3 minutes) until the mail outbox has no pending mail; how long it took. */
