@@ -27,8 +27,11 @@ export interface CheckoutInput {
   cartId: string | null;
   /** null: no payment step, the order starts `pending` (spec 002) */
   paymentToken: string | null;
-  /** receives the charge reference, so refundingOnFailure() can give the money back if the commit fails */
-  charges?: string[];
+  /**
+   * receives the charge reference, so refundingOnFailure() can give the money back if anything fails,
+   * the commit included; null only for a checkout without a payment step (paymentToken null)
+   */
+  charges: string[] | null;
   notes: string | null;
 }
 
@@ -81,6 +84,8 @@ export class CheckoutService {
 
   @Transactional()
   async placeOrder(input: CheckoutInput): Promise<PlacedOrder> {
+    if (input.paymentToken !== null && input.charges === null)
+      throw new Error('a paid checkout must run inside refundingOnFailure()');
     if (input.lines.length === 0)
       throw new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
 

@@ -50,6 +50,7 @@ export class CompatOrdersService {
       guestSessionId: null,
       cartId: null,
       paymentToken: null,
+      charges: null,
       notes: dto.notes ?? null,
     });
     return {
