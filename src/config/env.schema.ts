@@ -28,7 +28,16 @@ export interface AppConfig {
   readonly corsOrigins: true | string[];
   readonly logLevel: string;
   readonly paymentProvider: PaymentProviderName;
+  /** how long a checkout waits for the payment provider before leaving the order to the reconciler */
+  readonly paymentTimeoutMs: number;
+  /** the sandbox provider's simulated latency per call (tests, the benchmark's hot-product scenario) */
+  readonly paymentSandboxLatencyMs: number;
+  /** contract §11: an undelivered mail is retried this long, then dead-lettered */
+  readonly mailMaxAgeHours: number;
 }
+
+export const MAX_CART_LINES_BOUND = 200;
+export const MAX_LINE_QUANTITY_BOUND = 10_000;
 
 export const PAYMENT_PROVIDERS = ['sandbox'] as const;
 export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
@@ -157,14 +166,19 @@ export function parseEnv(env: RawEnv): AppConfig {
     rateLimits: bool('RATE_LIMITS', true, ['on', 'true', '1'], ['off', 'false', '0']),
     currency,
     guestSessionTtlDays: int('GUEST_SESSION_TTL_DAYS', 30, 1, 3650),
-    maxCartLines: int('MAX_CART_LINES', 50, 1, 1000),
-    maxLineQuantity: int('MAX_LINE_QUANTITY', 99, 1, 100_000),
+    // bounds keep every total exact (contract §6: 64-bit money): the largest unit price (2^31 − 1) ×
+    // 10,000 × 200 lines is below Number.MAX_SAFE_INTEGER
+    maxCartLines: int('MAX_CART_LINES', 50, 1, MAX_CART_LINES_BOUND),
+    maxLineQuantity: int('MAX_LINE_QUANTITY', 99, 1, MAX_LINE_QUANTITY_BOUND),
     mergeStrategy: mergeStrategy as MergeStrategyName,
     seedDemoCatalog: bool('SEED_DEMO_CATALOG', databaseUrl === undefined),
     cleanupCron,
     corsOrigins: parseCorsOrigins(read('CORS_ORIGINS')),
     logLevel,
     paymentProvider: paymentProvider as PaymentProviderName,
+    paymentTimeoutMs: int('PAYMENT_TIMEOUT_MS', 10_000, 100, 120_000),
+    paymentSandboxLatencyMs: int('PAYMENT_SANDBOX_LATENCY_MS', 0, 0, 60_000),
+    mailMaxAgeHours: int('MAIL_MAX_AGE_HOURS', 168, 1, 24 * 365),
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(config);

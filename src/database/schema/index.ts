@@ -7,3 +7,4 @@ export * from './users.table';
 export * from './mail-outbox.table';
 export * from './orders.table';
 export * from './conversions.table';
+export * from './payment-ledger.table';

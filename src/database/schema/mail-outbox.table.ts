@@ -1,6 +1,6 @@
 import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-export const outboxStatus = pgEnum('mail_outbox_status', ['pending', 'sent', 'failed']);
+export const outboxStatus = pgEnum('mail_outbox_status', ['pending', 'sent', 'failed', 'dead_letter']);
 
 /**
  * Mails written in the same transaction as the change that causes them (contract §11), sent by the

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -13,11 +14,19 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { carts } from './carts.table';
 import { guestSessions } from './guest-sessions.table';
 import { products } from './products.table';
 import { users } from './users.table';
 
+/**
+ * `awaiting_payment` and `payment_failed` belong to checkout's durable steps (contract §6): an order is
+ * written `awaiting_payment` before the provider is charged and never shown to shoppers in that state;
+ * `payment_failed` is kept for audit only.
+ */
 export const orderStatus = pgEnum('order_status', [
+  'awaiting_payment',
+  'payment_failed',
   'pending',
   'paid',
   'processing',
@@ -57,13 +66,22 @@ export const orders = pgTable(
     isGuest: boolean('is_guest').notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     guestSessionId: uuid('guest_session_id').references(() => guestSessions.id, { onDelete: 'set null' }),
-    subtotal: integer('subtotal').notNull(),
-    total: integer('total').notNull(),
+    subtotal: bigint('subtotal', { mode: 'number' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     paymentProvider: text('payment_provider'),
     /** the provider's charge reference; card data is never stored */
     paymentReference: text('payment_reference'),
     notes: text('notes'),
+    /**
+     * the cart this order is being paid from, while it is `awaiting_payment`: unique, so one cart has at
+     * most one checkout in flight; cleared when payment ends (paid or failed)
+     */
+    pendingCartId: uuid('pending_cart_id').references(() => carts.id, { onDelete: 'set null' }),
+    /** `scope:key` of the Idempotency-Key that created it: a retry finds and finishes this order */
+    idempotencyRef: text('idempotency_ref'),
+    /** why payment failed (`declined`, `provider_unavailable`, `no_charge`); null otherwise */
+    paymentFailure: text('payment_failure'),
     carrier: text('carrier'),
     trackingNumber: text('tracking_number'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -71,6 +89,9 @@ export const orders = pgTable(
   },
   (t) => [
     uniqueIndex('orders_order_number_key').on(t.orderNumber),
+    uniqueIndex('orders_pending_cart_key').on(t.pendingCartId),
+    uniqueIndex('orders_idempotency_ref_key').on(t.idempotencyRef),
+    index('orders_status_created_idx').on(t.status, t.createdAt),
     index('orders_email_idx').on(t.email),
     index('orders_user_idx').on(t.userId, t.createdAt),
     index('orders_guest_session_idx').on(t.guestSessionId),
@@ -89,9 +110,9 @@ export const orderItems = pgTable(
       .references(() => products.id, { onDelete: 'restrict' }),
     sku: text('sku').notNull(),
     name: text('name').notNull(),
-    unitPrice: integer('unit_price').notNull(),
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
     quantity: integer('quantity').notNull(),
-    lineTotal: integer('line_total').notNull(),
+    lineTotal: bigint('line_total', { mode: 'number' }).notNull(),
     position: integer('position').notNull(),
   },
   (t) => [

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const products = pgTable(
   'products',
@@ -8,8 +8,8 @@ export const products = pgTable(
     sku: text('sku').notNull(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
-    /** minor units (cents) */
-    unitPrice: integer('unit_price').notNull(),
+    /** minor units (cents); 64-bit (contract §6), bounded by validation so totals stay exact in JS */
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
     stock: integer('stock').notNull(),
     isActive: boolean('is_active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
