@@ -9,6 +9,8 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
+  // a global option: Jest ignores it inside a project (hooks that start an app need more than 5 s on a busy machine)
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',

@@ -6,6 +6,8 @@ import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CartModule } from './modules/cart/cart.module';
 import { CatalogModule } from './modules/catalog/catalog.module';
+import { CheckoutModule } from './modules/checkout/checkout.module';
+import { CompatModule } from './modules/compat/compat.module';
 import { ConversionModule } from './modules/conversion/conversion.module';
 import { GuestSessionModule } from './modules/guest-session/guest-session.module';
 import { HealthModule } from './modules/health/health.module';
@@ -28,6 +30,8 @@ import { OrdersModule } from './modules/orders/orders.module';
     GuestSessionModule,
     MergeModule,
     OrdersModule,
+    CheckoutModule,
+    CompatModule,
     ConversionModule,
     MaintenanceModule,
   ],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { orders } from '../../src/database/schema';
 import { productStock } from '../support/db-reads';
@@ -257,5 +258,34 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
       401,
       'UNAUTHENTICATED',
     );
+  });
+
+  it('refuses 50,000 units at 50,000 each with 422 CART_LIMIT_EXCEEDED, as a cart would (never a 500)', async () => {
+    const product = await createProduct(t, { unit_price: 50_000, stock: 100_000 });
+
+    await expectRefused(
+      [product.id],
+      () => order(specBody([item(product, 50_000)])),
+      422,
+      'CART_LIMIT_EXCEEDED',
+    );
+  });
+
+  it('replays the first 201 byte for byte for a repeated Idempotency-Key and keeps one order', async () => {
+    const product = await createProduct(t, { unit_price: 300, stock: 5 });
+    const body = specBody([item(product, 1)]);
+    const headers = { 'idempotency-key': randomUUID() };
+
+    const first = await t.request('POST', '/api/orders', { body, headers });
+    const before = await orderCount();
+    const second = await t.request('POST', '/api/orders', { body, headers });
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.raw).toBe(first.raw);
+    expect(await orderCount()).toBe(before);
+    expect(await stock(product.id)).toBe(4);
+    const other = await t.request('POST', '/api/orders', { body: specBody([item(product, 2)]), headers });
+    expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 });

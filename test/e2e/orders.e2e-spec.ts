@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, ne, notInArray } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { randomUUID } from 'node:crypto';
 import { mailOutbox, orderItems, orders, orderStatusHistory } from '../../src/database/schema';
@@ -111,14 +111,28 @@ function shop(t: TestApp) {
       return unitsInOpenOrders(t, productId);
     },
 
-    /** What a refused checkout must leave as it was (contract §6). */
+    /**
+     * What a refused checkout must leave as it was (contract §6): stock, cart, mail and every order a
+     * shopper or an admin list could see. A payment that failed leaves a `payment_failed` record for audit.
+     */
     async state(productIds: string[], sessionId: string) {
+      const shown = notInArray(orders.status, ['awaiting_payment', 'payment_failed']);
+      const [visible] = await db.select({ n: count() }).from(orders).where(shown);
+      const [visibleItems] = await db
+        .select({ n: count() })
+        .from(orderItems)
+        .innerJoin(orders, eq(orders.id, orderItems.orderId))
+        .where(shown);
+      const [visibleHistory] = await db
+        .select({ n: count() })
+        .from(orderStatusHistory)
+        .where(ne(orderStatusHistory.status, 'payment_failed'));
       return {
         stock: await Promise.all(productIds.map((id) => helpers.stock(id))),
         cart: await helpers.cartLines(sessionId),
-        orders: await rowCount(orders),
-        orderItems: await rowCount(orderItems),
-        history: await rowCount(orderStatusHistory),
+        orders: visible.n,
+        orderItems: visibleItems.n,
+        history: visibleHistory.n,
         outbox: await rowCount(mailOutbox),
       };
     },
@@ -252,17 +266,29 @@ describe('orders (contract §6, §7)', () => {
     it.each([
       ['tok_chargeDeclined', 402, 'PAYMENT_DECLINED'],
       ['tok_unavailable', 503, 'PAYMENT_PROVIDER_UNAVAILABLE'],
-    ] as const)('answers a %s payment with %i %s and keeps nothing', async (token, status, code) => {
-      const product = await createProduct(t, { stock: 3 });
-      const sessionId = await s.guestCart([[product, 2]]);
-      await s.expectRefused(
-        [product.id],
-        sessionId,
-        () => s.placeGuest(guestOrderBody(sessionId, undefined, { payment_info: { method: 'card', token } })),
-        status,
-        code,
-      );
-    });
+    ] as const)(
+      'answers a %s payment with %i %s, gives the stock back and keeps only a payment_failed record',
+      async (token, status, code) => {
+        const product = await createProduct(t, { stock: 3 });
+        const sessionId = await s.guestCart([[product, 2]]);
+        await s.expectRefused(
+          [product.id],
+          sessionId,
+          () =>
+            s.placeGuest(guestOrderBody(sessionId, undefined, { payment_info: { method: 'card', token } })),
+          status,
+          code,
+        );
+        const [failed] = await s.ordersOfSession(sessionId);
+        expect(failed).toMatchObject({
+          status: 'payment_failed',
+          paymentFailure: token === 'tok_chargeDeclined' ? 'declined' : 'provider_unavailable',
+          pendingCartId: null,
+          paymentReference: null,
+        });
+        expect(await s.history(failed.id)).toEqual(['payment_failed']);
+      },
+    );
 
     it('refuses raw card data in payment_info with 400 and never echoes it', async () => {
       const product = await createProduct(t, { stock: 3 });
@@ -459,7 +485,8 @@ describe('orders (contract §6, §7)', () => {
 
       expect(second.status).toBe(402);
       expect(second.raw).toBe(first.raw);
-      expect(await s.ordersOfSession(sessionId)).toHaveLength(0);
+      const attempts = await s.ordersOfSession(sessionId);
+      expect(attempts.map((order) => order.status)).toEqual(['payment_failed']);
       expect(await s.stock(product.id)).toBe(5);
     });
   });

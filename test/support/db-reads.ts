@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { cartItems, carts, orderItems, orders, products } from '../../src/database/schema';
 import { TestApp } from './test-app';
 
@@ -29,12 +29,14 @@ export async function ordersOfSession(t: TestApp, sessionId: string) {
   return t.database.db.select().from(orders).where(eq(orders.guestSessionId, sessionId));
 }
 
-/** Units of a product held by orders that are not cancelled. */
+/** Units of a product held by orders: not cancelled, and not released after a failed payment. */
 export async function unitsInOpenOrders(t: TestApp, productId: string): Promise<number> {
   const [row] = await t.database.db
     .select({ units: sql<number>`coalesce(sum(${orderItems.quantity}), 0)`.mapWith(Number) })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
-    .where(and(eq(orderItems.productId, productId), ne(orders.status, 'cancelled')));
+    .where(
+      and(eq(orderItems.productId, productId), notInArray(orders.status, ['cancelled', 'payment_failed'])),
+    );
   return row.units;
 }

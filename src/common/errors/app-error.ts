@@ -33,3 +33,15 @@ export class AppError extends Error {
     return new AppError('VALIDATION_FAILED', message, problems);
   }
 }
+
+export interface ErrorEnvelope {
+  success: false;
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** The one place an error body is built (contract §1); the exception filter and idempotency use it. */
+export function errorEnvelope(error: AppError): ErrorEnvelope {
+  const body: ErrorEnvelope = { success: false, error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return body;
+}

@@ -1,20 +1,22 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { map, Observable } from 'rxjs';
+import { ENVELOPE_MESSAGE, RawBody, successEnvelope } from './envelope';
 
-/** A response that already is a complete body (spec-002 adds `message`); sent as it is. */
-export class RawBody<T> {
-  constructor(readonly body: T) {}
-}
+export { RawBody } from './envelope';
 
-/** Wraps every handler result in `{success: true, data}` (contract §1). */
+/** Wraps every handler result in `{success: true, data}` (contract §1); a RawBody is sent as it is. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const message = this.reflector.get<string | undefined>(ENVELOPE_MESSAGE, context.getHandler());
     return next
       .handle()
       .pipe(
         map((data: unknown): unknown =>
-          data instanceof RawBody ? (data.body as unknown) : { success: true, data },
+          data instanceof RawBody ? (data.body as unknown) : successEnvelope(data, message),
         ),
       );
   }

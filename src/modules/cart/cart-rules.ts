@@ -30,6 +30,20 @@ function tooManyLines(limits: CartLimits): CartViolation {
   };
 }
 
+/** The size limits alone (MAX_CART_LINES, MAX_LINE_QUANTITY): every order obeys them too (contract §9). */
+export function checkCartLimits(lines: readonly CartLine[], limits: CartLimits): CartViolation | undefined {
+  if (lines.length > limits.maxLines) return tooManyLines(limits);
+  const overQuantity = lines
+    .filter((line) => line.quantity > limits.maxLineQuantity)
+    .map((line) => line.productId);
+  if (overQuantity.length === 0) return undefined;
+  return {
+    kind: 'CART_LIMIT_EXCEEDED',
+    message: `A line holds at most ${limits.maxLineQuantity} units`,
+    details: { max_line_quantity: limits.maxLineQuantity, product_ids: overQuantity },
+  };
+}
+
 /**
  * Checks a whole cart content against the limits, product availability and stock. Pure: the caller
  * loads the products (one query) and decides what to do with the violation. Limits come first (they
@@ -40,17 +54,8 @@ export function checkCartLines(
   products: ReadonlyMap<string, ProductRow>,
   limits: CartLimits,
 ): CartViolation | undefined {
-  if (lines.length > limits.maxLines) return tooManyLines(limits);
-  const overQuantity = lines
-    .filter((line) => line.quantity > limits.maxLineQuantity)
-    .map((line) => line.productId);
-  if (overQuantity.length > 0) {
-    return {
-      kind: 'CART_LIMIT_EXCEEDED',
-      message: `A line holds at most ${limits.maxLineQuantity} units`,
-      details: { max_line_quantity: limits.maxLineQuantity, product_ids: overQuantity },
-    };
-  }
+  const overLimit = checkCartLimits(lines, limits);
+  if (overLimit !== undefined) return overLimit;
   const unavailable = lines
     .filter((line) => !products.get(line.productId)?.isActive)
     .map((line) => line.productId);

@@ -10,6 +10,7 @@ import {
   CartLimits,
   CartLine,
   CartViolation,
+  checkCartLimits,
   checkCartLines,
   checkLineChange,
   priceCart,
@@ -113,6 +114,11 @@ export class CartService {
   async removeUserItem(userId: string, productId: string): Promise<CartDto> {
     const cart = await this.lockUserCart(userId);
     return this.view(await this.removeLine(cart.id, productId));
+  }
+
+  /** Refuses lines over the cart limits (422 CART_LIMIT_EXCEEDED), whatever they come from. */
+  assertWithinLimits(lines: readonly CartLine[]): void {
+    throwIfViolated(checkCartLimits(lines, this.limits));
   }
 
   lines(cartId: string): Promise<CartLine[]> {

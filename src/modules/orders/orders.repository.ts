@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import {
   OrderItemRow,
   orderItems,
@@ -33,12 +33,18 @@ const ORDER_INSERT_COLUMNS = [
   'paymentProvider',
   'paymentReference',
   'notes',
+  'pendingCartId',
+  'idempotencyRef',
   'createdAt',
   'updatedAt',
 ] as const satisfies readonly (keyof NewOrder)[];
 
 export type NewOrderInput = Pick<NewOrder, (typeof ORDER_INSERT_COLUMNS)[number]>;
 export type NewOrderItem = typeof orderItems.$inferInsert;
+
+/** Checkout's own states (contract §6): never shown to shoppers, never counted as orders. */
+export const HIDDEN_STATUSES: OrderStatus[] = ['awaiting_payment', 'payment_failed'];
+const visible = () => notInArray(orders.status, HIDDEN_STATUSES);
 
 @Injectable()
 export class OrdersRepository {
@@ -70,7 +76,7 @@ export class OrdersRepository {
       db
         .select()
         .from(orders)
-        .where(eq(orders.orderNumber, sql.placeholder('orderNumber'))),
+        .where(and(eq(orders.orderNumber, sql.placeholder('orderNumber')), visible())),
     );
     this.itemsOfOneStatement = hotStatement(txHost, 'order_items_of_one', (db) =>
       db
@@ -105,7 +111,7 @@ export class OrdersRepository {
       db
         .insert(orderItems)
         .select(
-          sql`select ${sql.placeholder('orderId')}::uuid, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::int[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::int[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position)`,
+          sql`select ${sql.placeholder('orderId')}::uuid, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::bigint[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::bigint[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position)`,
         ),
     );
     this.insertHistoryStatement = hotStatement(txHost, 'order_history_insert', (db) =>
@@ -158,8 +164,56 @@ export class OrdersRepository {
     return row;
   }
 
+  /** A shopper-visible order by id. */
   async findById(id: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, id), visible()));
+    return row;
+  }
+
+  /** Any order, whatever its state (checkout and its reconciler). */
+  async findAnyById(id: string): Promise<OrderRow | undefined> {
     const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.id, id));
+    return row;
+  }
+
+  /** The order an Idempotency-Key created (contract §6: a retry finishes it, never places another). */
+  async findByIdempotencyRef(ref: string): Promise<OrderRow | undefined> {
+    const [row] = await this.txHost.tx.select().from(orders).where(eq(orders.idempotencyRef, ref));
+    return row;
+  }
+
+  /** Orders left `awaiting_payment` since before `before`, oldest first (the reconciler's work). */
+  async awaitingPaymentSince(before: Date, limit: number): Promise<OrderRow[]> {
+    return this.txHost.tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.status, 'awaiting_payment'), lt(orders.createdAt, before)))
+      .orderBy(asc(orders.createdAt))
+      .limit(limit);
+  }
+
+  /** Ends checkout's payment step: only an order still `awaiting_payment` moves (one winner). */
+  async settlePayment(
+    id: string,
+    values: { status: 'paid' | 'payment_failed'; at: Date } & Partial<
+      Pick<OrderRow, 'paymentProvider' | 'paymentReference' | 'paymentFailure'>
+    >,
+  ): Promise<OrderRow | undefined> {
+    const { at, ...rest } = values;
+    const [row] = await this.txHost.tx
+      .update(orders)
+      .set({
+        ...rest,
+        updatedAt: at,
+        pendingCartId: null,
+        // a failed attempt frees its key: a retry after an outage may place a new order
+        ...(values.status === 'payment_failed' ? { idempotencyRef: null } : {}),
+      })
+      .where(and(eq(orders.id, id), eq(orders.status, 'awaiting_payment')))
+      .returning();
     return row;
   }
 
@@ -172,7 +226,7 @@ export class OrdersRepository {
     return this.txHost.tx
       .select()
       .from(orders)
-      .where(eq(orders.userId, userId))
+      .where(and(eq(orders.userId, userId), visible()))
       .orderBy(desc(orders.createdAt), desc(orders.id))
       .limit(limit);
   }
@@ -232,7 +286,15 @@ export class OrdersRepository {
     return this.txHost.tx
       .update(orders)
       .set({ userId })
-      .where(and(eq(orders.isGuest, true), isNull(orders.userId), eq(orders.email, email), or(...selectors)))
+      .where(
+        and(
+          eq(orders.isGuest, true),
+          isNull(orders.userId),
+          eq(orders.email, email),
+          visible(),
+          or(...selectors),
+        ),
+      )
       .returning();
   }
 
@@ -240,7 +302,7 @@ export class OrdersRepository {
     const [row] = await this.txHost.tx
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(orders)
-      .where(and(eq(orders.isGuest, true), isNull(orders.userId), eq(orders.email, email)));
+      .where(and(eq(orders.isGuest, true), isNull(orders.userId), eq(orders.email, email), visible()));
     return row.n;
   }
 
@@ -248,7 +310,7 @@ export class OrdersRepository {
     const [row] = await this.txHost.tx
       .select()
       .from(orders)
-      .where(and(eq(orders.isGuest, true), eq(orders.email, email)))
+      .where(and(eq(orders.isGuest, true), eq(orders.email, email), visible()))
       .orderBy(desc(orders.createdAt))
       .limit(1);
     return row;
@@ -258,7 +320,7 @@ export class OrdersRepository {
     const [row] = await this.txHost.tx
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(orders)
-      .where(eq(orders.isGuest, true));
+      .where(and(eq(orders.isGuest, true), visible()));
     return row.n;
   }
 }

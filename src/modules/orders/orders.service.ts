@@ -3,20 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
-import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
+import { normalizeEmail } from '../../common/util/guest-email';
 import { OrderRow } from '../../database/schema';
-import { AuthService } from '../auth/auth.service';
-import { CartService } from '../cart/cart.service';
 import { CatalogService } from '../catalog/catalog.service';
-import { GuestSessionService } from '../guest-session/guest-session.service';
-import { CheckoutService, LOOKUP_PATH, PlacedOrder } from './checkout.service';
 import {
-  CreateGuestOrderDto,
-  CreateUserOrderDto,
   GuestLookupResultDto,
   OrderDto,
   OrderSummaryDto,
-  PlacedOrderDto,
   toOrderResponse,
   toOrderSummary,
   toTrackingInfo,
@@ -33,93 +26,10 @@ const NO_ORDER_EMAIL = 'no-order@invalid.invalid';
 @Injectable()
 export class OrdersService {
   constructor(
-    private readonly checkout: CheckoutService,
     private readonly orders: OrdersRepository,
-    private readonly sessions: GuestSessionService,
-    private readonly carts: CartService,
     private readonly catalog: CatalogService,
-    private readonly auth: AuthService,
     private readonly clock: Clock,
   ) {}
-
-  /** contract §6: a registered (non-guest-pattern) email must log in to check out. */
-  async placeGuestOrder(dto: CreateGuestOrderDto): Promise<PlacedOrderDto> {
-    const email = normalizeEmail(dto.customer_info.email);
-    if (!isGuestEmail(email) && (await this.auth.isEmailRegistered(email))) {
-      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
-    }
-    return this.toPlaced(
-      await this.checkout.refundingOnFailure((charges) => this.orderGuestCart(dto, email, charges)),
-    );
-  }
-
-  @Transactional()
-  private async orderGuestCart(
-    dto: CreateGuestOrderDto,
-    email: string,
-    charges: string[],
-  ): Promise<PlacedOrder> {
-    const session = await this.sessions.touch(dto.session_id);
-    const cart = await this.carts.lockGuestCart(session.id);
-    if (cart === undefined) throw new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
-    if (cart.mergedAt !== null) {
-      throw new AppError(
-        'GUEST_CART_ALREADY_MERGED',
-        'This guest cart was merged into an account; check out from the account',
-      );
-    }
-    return this.checkout.placeOrder({
-      lines: await this.carts.lines(cart.id),
-      customer: {
-        email,
-        firstName: dto.customer_info.first_name,
-        lastName: dto.customer_info.last_name,
-        phone: dto.customer_info.phone ?? null,
-      },
-      shippingAddress: { ...dto.shipping_address, country: dto.shipping_address.country.toUpperCase() },
-      userId: null,
-      isGuest: true,
-      guestSessionId: session.id,
-      cartId: cart.id,
-      paymentToken: dto.payment_info.token,
-      charges,
-      notes: null,
-    });
-  }
-
-  /** Orders the authenticated user's cart. */
-  async placeUserOrder(userId: string, dto: CreateUserOrderDto): Promise<PlacedOrderDto> {
-    return this.toPlaced(
-      await this.checkout.refundingOnFailure((charges) => this.orderUserCart(userId, dto, charges)),
-    );
-  }
-
-  @Transactional()
-  private async orderUserCart(
-    userId: string,
-    dto: CreateUserOrderDto,
-    charges: string[],
-  ): Promise<PlacedOrder> {
-    const user = await this.auth.accountOf(userId);
-    const cart = await this.carts.lockUserCart(userId);
-    return this.checkout.placeOrder({
-      lines: await this.carts.lines(cart.id),
-      customer: {
-        email: user.email,
-        firstName: user.firstName ?? '',
-        lastName: user.lastName ?? '',
-        phone: user.phone,
-      },
-      shippingAddress: { ...dto.shipping_address, country: dto.shipping_address.country.toUpperCase() },
-      userId,
-      isGuest: false,
-      guestSessionId: null,
-      cartId: cart.id,
-      paymentToken: dto.payment_info.token,
-      charges,
-      notes: null,
-    });
-  }
 
   async listForUser(userId: string): Promise<OrderDto[]> {
     const rows = await this.orders.findForUser(userId, USER_ORDER_LIMIT);
@@ -213,18 +123,6 @@ export class OrdersService {
         items.filter((item) => item.orderId === row.id),
       ),
     );
-  }
-
-  toPlaced(placed: PlacedOrder): PlacedOrderDto {
-    return {
-      order: toOrderResponse(placed.order, placed.items),
-      confirmation_details: {
-        order_number: placed.order.orderNumber,
-        email: placed.order.email,
-        email_queued: placed.emailQueued,
-        lookup: { path: LOOKUP_PATH, method: 'POST' },
-      },
-    };
   }
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { notInArray, sql } from 'drizzle-orm';
 import { Pool, PoolClient } from 'pg';
 import { mailOutbox, orders } from '../../../src/database/schema';
 import { MailDispatcher } from '../../../src/modules/mail/mail-dispatcher';
@@ -213,26 +213,37 @@ export async function recoveryMs(t: TestApp, s: Shop, fixture: LoadFixture): Pro
   return Date.now() - started;
 }
 
-/** Orders and confirmation mails exist together or not at all (one transaction, contract §11). */
+/**
+ * Placed orders and confirmation mails exist together or not at all (contract §11: the mail is queued in
+ * the transaction that places the order; an order awaiting or failing its payment has none).
+ */
 export async function ordersWithoutMailOrMailsWithoutOrder(t: TestApp): Promise<string[]> {
   const rows = rowsOf<{ kind: string; ref: string }>(
     await t.database.db.execute(sql`
       select 'order without its mail' as kind, o.order_number as ref from ${orders} o
-        where not exists (select 1 from ${mailOutbox} m where m.subject = 'Your order ' || o.order_number)
+        where o.status not in ('awaiting_payment', 'payment_failed')
+          and not exists (select 1 from ${mailOutbox} m where m.subject = 'Your order ' || o.order_number)
       union all
       select 'mail without its order', m.subject from ${mailOutbox} m
         where m.template = 'order-confirmation'
-          and not exists (select 1 from ${orders} o where m.subject = 'Your order ' || o.order_number)`),
+          and not exists (
+            select 1 from ${orders} o
+              where m.subject = 'Your order ' || o.order_number
+                and o.status not in ('awaiting_payment', 'payment_failed'))`),
   );
   return rows.map((row) => `${row.kind}: ${row.ref}`);
 }
 
-/** Confirmed orders (201) that are not in the database. */
+/** Confirmed orders (201) that are not in the database as placed orders. */
 export async function confirmedButMissing(t: TestApp, outcomes: Outcome[]): Promise<string[]> {
   const confirmed = outcomes
     .filter((o) => o.action === 'guest order' && o.res.status === 201)
     .map((o) => o.res.body.data.order.id as string);
-  const stored = new Set((await t.database.db.select({ id: orders.id }).from(orders)).map((r) => r.id));
+  const placed = await t.database.db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(notInArray(orders.status, ['awaiting_payment', 'payment_failed']));
+  const stored = new Set(placed.map((r) => r.id));
   return confirmed.filter((id) => !stored.has(id));
 }
 

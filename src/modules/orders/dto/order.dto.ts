@@ -1,95 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsEmail,
-  IsIn,
-  IsISO31661Alpha2,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { NormalizeEmail, Trim } from '../../../common/util/transform';
 import { OrderItemRow, OrderRow, OrderStatusHistoryRow, ShippingAddress } from '../../../database/schema';
-
-export class CustomerInfoDto {
-  @ApiProperty({
-    example: 'jane@example.com',
-    description: 'guest-pattern addresses (spec 002) are accepted and never mailed',
-  })
-  @NormalizeEmail()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email!: string;
-
-  @ApiProperty({ example: 'Jane' }) @Trim() @IsString() @Length(1, 100) first_name!: string;
-  @ApiProperty({ example: 'Doe' }) @Trim() @IsString() @Length(1, 100) last_name!: string;
-
-  @ApiPropertyOptional({ example: '+1 555 0100' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Matches(/^[+0-9 ()./-]{3,32}$/, { message: 'phone must be 3-32 digits, spaces or + ( ) . / -' })
-  phone?: string;
-}
-
-export class ShippingAddressDto {
-  @ApiProperty({ example: '1 Main Street' }) @Trim() @IsString() @Length(1, 200) line1!: string;
-  @ApiPropertyOptional({ example: 'Apt 4' }) @IsOptional() @Trim() @IsString() @MaxLength(200) line2?: string;
-  @ApiProperty({ example: 'Springfield' }) @Trim() @IsString() @Length(1, 100) city!: string;
-  @ApiPropertyOptional({ example: 'IL' }) @IsOptional() @Trim() @IsString() @MaxLength(100) state?: string;
-  @ApiProperty({ example: '62701' }) @Trim() @IsString() @Length(1, 20) postal_code!: string;
-
-  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
-  @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code' })
-  country!: string;
-}
-
-/** Only a provider token: any raw card field (number, cvc, …) is an unknown field and refused (400). */
-export class PaymentInfoDto {
-  @ApiProperty({ enum: ['card'] }) @IsIn(['card']) method!: 'card';
-
-  @ApiProperty({
-    example: 'tok_visa',
-    description: 'sandbox: tok_visa pays, tok_chargeDeclined → 402, tok_unavailable → 503',
-  })
-  @IsString()
-  @Length(1, 255)
-  token!: string;
-}
-
-export class CreateUserOrderDto {
-  @ApiProperty({ type: ShippingAddressDto })
-  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
-  @IsObject({ message: 'shipping_address must be an object' })
-  @ValidateNested()
-  @Type(() => ShippingAddressDto)
-  shipping_address!: ShippingAddressDto;
-
-  @ApiProperty({ type: PaymentInfoDto })
-  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
-  @IsObject({ message: 'payment_info must be an object' })
-  @ValidateNested()
-  @Type(() => PaymentInfoDto)
-  payment_info!: PaymentInfoDto;
-}
-
-export class CreateGuestOrderDto extends CreateUserOrderDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'session_id must be a UUID' })
-  session_id!: string;
-
-  @ApiProperty({ type: CustomerInfoDto })
-  // ValidateNested lets undefined, null and arrays through; the service would then throw (500)
-  @IsObject({ message: 'customer_info must be an object' })
-  @ValidateNested()
-  @Type(() => CustomerInfoDto)
-  customer_info!: CustomerInfoDto;
-}
 
 export class OrderItemDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
@@ -144,24 +56,6 @@ export function toOrderResponse(order: OrderRow, items: readonly OrderItemRow[])
     is_guest: order.isGuest,
     created_at: order.createdAt.toISOString(),
   };
-}
-
-class LookupHintDto {
-  @ApiProperty({ example: '/api/v1/orders/guest-lookup/' }) path!: string;
-  @ApiProperty({ example: 'POST' }) method!: string;
-}
-
-export class ConfirmationDetailsDto {
-  @ApiProperty() order_number!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty({ description: 'false for guest-pattern addresses, which are never mailed' })
-  email_queued!: boolean;
-  @ApiProperty({ type: LookupHintDto }) lookup!: LookupHintDto;
-}
-
-export class PlacedOrderDto {
-  @ApiProperty({ type: OrderDto }) order!: OrderDto;
-  @ApiProperty({ type: ConfirmationDetailsDto }) confirmation_details!: ConfirmationDetailsDto;
 }
 
 export class OrderEnvelopeDto {

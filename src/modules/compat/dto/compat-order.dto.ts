@@ -1,3 +1,4 @@
+import type { PlacedOrder } from '../../checkout/payment-settlement.service';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -127,4 +128,26 @@ export class CompatOrderResponseDto {
   @ApiProperty({ example: true }) success!: true;
   @ApiProperty({ example: 'Order created successfully' }) message!: string;
   @ApiProperty({ type: CompatOrderDto }) data!: CompatOrderDto;
+}
+
+export const COMPAT_SUCCESS_MESSAGE = 'Order created successfully';
+
+/** The spec-002 answer: the customer as sent, the lines and total as the catalog priced them. */
+export function toCompatOrder(dto: CompatCreateOrderDto, placed: PlacedOrder): CompatOrderDto {
+  return {
+    id: placed.order.id,
+    orderNumber: placed.order.orderNumber,
+    customer: { ...dto.customerData },
+    items: placed.items.map((item) => ({
+      productId: item.productId,
+      sku: item.sku,
+      name: item.name,
+      quantity: item.quantity,
+      unitPrice: item.unitPrice,
+      lineTotal: item.lineTotal,
+    })),
+    status: placed.order.status.toUpperCase(),
+    total: placed.order.total,
+    notes: placed.order.notes,
+  };
 }

@@ -2,11 +2,19 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, OptionalAuth } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
-import { RawBody } from '../../common/http/envelope.interceptor';
+import { EnvelopeMessage } from '../../common/http/envelope';
+import { CurrentIdempotency, Idempotent } from '../../common/idempotency/idempotent.decorator';
+import type { IdempotencyAttempt } from '../../common/idempotency/idempotency.types';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiErrors } from '../../common/swagger/api-responses';
 import { CompatOrdersService } from './compat-orders.service';
-import { CompatCreateOrderDto, CompatOrderResponseDto } from './dto/compat-order.dto';
+import {
+  COMPAT_SUCCESS_MESSAGE,
+  CompatCreateOrderDto,
+  CompatOrderDto,
+  CompatOrderResponseDto,
+  toCompatOrder,
+} from './dto/compat-order.dto';
 
 @ApiTags('compatibility (spec 002)')
 @Controller('api/orders')
@@ -16,11 +24,13 @@ export class CompatOrdersController {
   @Post()
   @OptionalAuth()
   @RateLimit('guestOrder')
+  @Idempotent('compat-order')
+  @EnvelopeMessage(COMPAT_SUCCESS_MESSAGE)
   @ApiOperation({
     summary:
       'Spec-002 checkout: guest-pattern emails may order any number of times; no payment step (PENDING)',
     description:
-      'camelCase body. No token: a guest order. With a Bearer token: the order belongs to that user. A registered email without its account’s token → 400 EMAIL_ALREADY_REGISTERED. unitPrice must equal the current price (409 PRICE_MISMATCH). productId is this service’s product UUID.',
+      'camelCase body. No token: a guest order. With a Bearer token: the order belongs to that user. A registered email without its account’s token → 400 EMAIL_ALREADY_REGISTERED. unitPrice must equal the current price (409 PRICE_MISMATCH). quantity obeys MAX_LINE_QUANTITY and the lines MAX_CART_LINES (422 CART_LIMIT_EXCEEDED). productId is this service’s product UUID.',
   })
   @ApiResponse({ status: 201, type: CompatOrderResponseDto })
   @ApiErrors(
@@ -29,12 +39,14 @@ export class CompatOrdersController {
     'PRICE_MISMATCH',
     'INSUFFICIENT_STOCK',
     'PRODUCT_UNAVAILABLE',
+    'CART_LIMIT_EXCEEDED',
     'RATE_LIMITED',
   )
   async create(
     @Body() dto: CompatCreateOrderDto,
     @CurrentUser() user: AuthUser | undefined,
-  ): Promise<RawBody<CompatOrderResponseDto>> {
-    return new RawBody(await this.compat.create(dto, user));
+    @CurrentIdempotency() attempt: IdempotencyAttempt | undefined,
+  ): Promise<CompatOrderDto> {
+    return toCompatOrder(dto, await this.compat.create(dto, user, attempt));
   }
 }

@@ -32,7 +32,7 @@ export class IdempotencyRepository {
     return row;
   }
 
-  /** Takes over a record whose first request died without an answer (its lock ran out). */
+  /** Takes over a record without an answer whose lock ran out or was released. */
   async takeOver(scope: string, key: string, now: Date, lockedUntil: Date): Promise<boolean> {
     const rows = await this.txHost.tx
       .update(idempotencyKeys)
@@ -54,6 +54,20 @@ export class IdempotencyRepository {
       .update(idempotencyKeys)
       .set({ responseStatus: status, responseBody: body })
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+
+  /** Ends the lock of a request that failed without an answer to keep: a retry may take over at once. */
+  async release(scope: string, key: string, at: Date): Promise<void> {
+    await this.txHost.tx
+      .update(idempotencyKeys)
+      .set({ lockedUntil: at })
+      .where(
+        and(
+          eq(idempotencyKeys.scope, scope),
+          eq(idempotencyKeys.key, key),
+          isNull(idempotencyKeys.responseStatus),
+        ),
+      );
   }
 
   async delete(scope: string, key: string): Promise<void> {

@@ -1,0 +1,96 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { AuthenticatedRequest } from '../auth/jwt-auth.guard';
+import { AppError, errorEnvelope } from '../errors/app-error';
+import { ENVELOPE_MESSAGE, RawBody, successEnvelope } from '../http/envelope';
+import { IdempotencyService } from './idempotency.service';
+import { IDEMPOTENCY_SCOPE, IdempotentRequest } from './idempotency.types';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs an `@Idempotent` route under its Idempotency-Key: replays a stored answer, or runs the handler and
+ * keeps what it answered (success, or a 4xx). A failure without an answer to keep (5xx, lost connection)
+ * releases the key so that a retry resumes at once. Keeping an answer is best effort: when that write is
+ * lost, the retry resumes and the handler answers again from what it committed.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<IdempotentRequest & AuthenticatedRequest>();
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return next.handle();
+    if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
+      throw AppError.validation([
+        { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
+      ]);
+    }
+    const route = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler());
+    const scope = request.user === undefined ? route : `${route}:${request.user.id}`;
+    const message = this.reflector.get<string | undefined>(ENVELOPE_MESSAGE, context.getHandler());
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return from(this.run(scope, header, request, reply, next, message));
+  }
+
+  private async run(
+    scope: string,
+    key: string,
+    request: IdempotentRequest,
+    reply: FastifyReply,
+    next: CallHandler,
+    message: string | undefined,
+  ): Promise<RawBody<unknown>> {
+    const start = await this.idempotency.begin(scope, key, request.body);
+    if (start.kind === 'replay') {
+      void reply.status(start.response.status);
+      return new RawBody(start.response.body);
+    }
+    request.idempotency = { ref: `${scope}:${key}`, resumed: start.resumed };
+    let data: unknown;
+    try {
+      data = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) {
+        await this.keep(scope, key, error.status, errorEnvelope(error));
+      } else {
+        await this.release(scope, key);
+      }
+      throw error;
+    }
+    const body = successEnvelope(data, message);
+    await this.keep(scope, key, reply.statusCode, body);
+    return new RawBody(body);
+  }
+
+  /** A few tries: the failure was often a lost connection, and the pool hands out a fresh one. */
+  private async release(scope: string, key: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.idempotency.release(scope, key);
+      } catch (error) {
+        if (attempt === 3) return this.warn(error);
+        await sleep(50 * attempt);
+      }
+    }
+  }
+
+  private async keep(scope: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.idempotency.complete(scope, key, { status, body }).catch((error: unknown) => this.warn(error));
+  }
+
+  private warn(error: unknown): void {
+    this.logger.warn(
+      `idempotency record not updated (${(error as Error).name}); a retry resumes from the committed state`,
+    );
+  }
+}

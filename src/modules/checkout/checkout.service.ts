@@ -1,0 +1,271 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import type { IdempotencyAttempt } from '../../common/idempotency/idempotency.types';
+import { Clock } from '../../common/util/clock';
+import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { OrderStatus, ProductRow, ShippingAddress } from '../../database/schema';
+import { AuthService } from '../auth/auth.service';
+import { CartLine } from '../cart/cart-rules';
+import { CartService } from '../cart/cart.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { GuestSessionService } from '../guest-session/guest-session.service';
+import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
+import { mailed, PaymentSettlement, PlacedOrder } from './payment-settlement.service';
+
+export interface Customer {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+}
+
+export interface GuestCheckout {
+  sessionId: string;
+  customer: Customer;
+  shippingAddress: ShippingAddress;
+  paymentToken: string;
+}
+
+export interface UserCheckout {
+  shippingAddress: ShippingAddress;
+  paymentToken: string;
+}
+
+/** spec 002: lines given in the request, no payment step. */
+export interface LinesCheckout {
+  lines: readonly CartLine[];
+  /** the price the client saw per product; must equal the catalog's (the client's price is never used) */
+  expectedPrices: ReadonlyMap<string, number>;
+  customer: Customer;
+  shippingAddress: ShippingAddress;
+  userId: string | null;
+  notes: string | null;
+}
+
+interface OrderDraft {
+  lines: readonly CartLine[];
+  expectedPrices?: ReadonlyMap<string, number>;
+  customer: Customer;
+  shippingAddress: ShippingAddress;
+  userId: string | null;
+  isGuest: boolean;
+  guestSessionId: string | null;
+  cartId: string | null;
+  notes: string | null;
+  status: Extract<OrderStatus, 'awaiting_payment' | 'pending'>;
+  idempotencyRef: string | null;
+}
+
+/**
+ * The one checkout for every source (guest cart, user cart, spec-002 lines), in durable steps (contract
+ * §6): (1) one transaction takes the stock and writes the order `awaiting_payment`; (2)+(3) are
+ * PaymentSettlement's: the charge outside any transaction, then `paid` or released. A retry with the same
+ * Idempotency-Key finds the order its first attempt wrote and finishes it instead of placing another.
+ */
+@Injectable()
+export class CheckoutService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly carts: CartService,
+    private readonly sessions: GuestSessionService,
+    private readonly auth: AuthService,
+    private readonly records: OrderRecords,
+    private readonly settlement: PaymentSettlement,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+  ) {}
+
+  /** contract §6: a registered (non-guest-pattern) email must log in to check out. */
+  async placeGuestOrder(input: GuestCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
+    const email = normalizeEmail(input.customer.email);
+    if (!isGuestEmail(email) && (await this.auth.isEmailRegistered(email))) {
+      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
+    }
+    return this.place(attempt, input.paymentToken, () =>
+      this.takeGuestCart(input, email, attempt?.ref ?? null),
+    );
+  }
+
+  /** Orders the authenticated user's cart. */
+  placeUserOrder(userId: string, input: UserCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
+    return this.place(attempt, input.paymentToken, () =>
+      this.takeUserCart(userId, input, attempt?.ref ?? null),
+    );
+  }
+
+  /** spec 002 (contract §9): the lines of the request, priced by the catalog; the order starts `pending`. */
+  placeLines(input: LinesCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
+    return this.place(attempt, null, () => this.takeLines(input, attempt?.ref ?? null));
+  }
+
+  private async place(
+    attempt: IdempotencyAttempt | undefined,
+    paymentToken: string | null,
+    take: () => Promise<OrderWithItems>,
+  ): Promise<PlacedOrder> {
+    // an earlier attempt with this key may have written the order already: finish that one
+    const earlier =
+      attempt?.resumed === true ? await this.records.findByIdempotencyRef(attempt.ref) : undefined;
+    const taken = earlier ?? (await take());
+    if (taken.order.status !== 'awaiting_payment' || paymentToken === null) {
+      return { ...taken, emailQueued: mailed(taken.order) };
+    }
+    return this.settlement.pay(taken, paymentToken);
+  }
+
+  @Transactional()
+  private async takeGuestCart(
+    input: GuestCheckout,
+    email: string,
+    ref: string | null,
+  ): Promise<OrderWithItems> {
+    const session = await this.sessions.touch(input.sessionId);
+    const cart = await this.carts.lockGuestCart(session.id);
+    if (cart === undefined) throw cartEmpty();
+    if (cart.mergedAt !== null) {
+      throw new AppError(
+        'GUEST_CART_ALREADY_MERGED',
+        'This guest cart was merged into an account; check out from the account',
+      );
+    }
+    return this.take({
+      lines: await this.carts.lines(cart.id),
+      customer: { ...input.customer, email },
+      shippingAddress: input.shippingAddress,
+      userId: null,
+      isGuest: true,
+      guestSessionId: session.id,
+      cartId: cart.id,
+      notes: null,
+      status: 'awaiting_payment',
+      idempotencyRef: ref,
+    });
+  }
+
+  @Transactional()
+  private async takeUserCart(
+    userId: string,
+    input: UserCheckout,
+    ref: string | null,
+  ): Promise<OrderWithItems> {
+    const user = await this.auth.accountOf(userId);
+    const cart = await this.carts.lockUserCart(userId);
+    return this.take({
+      lines: await this.carts.lines(cart.id),
+      customer: {
+        email: user.email,
+        firstName: user.firstName ?? '',
+        lastName: user.lastName ?? '',
+        phone: user.phone,
+      },
+      shippingAddress: input.shippingAddress,
+      userId,
+      isGuest: false,
+      guestSessionId: null,
+      cartId: cart.id,
+      notes: null,
+      status: 'awaiting_payment',
+      idempotencyRef: ref,
+    });
+  }
+
+  /** Without a payment step the order is placed in one transaction, its confirmation mail included. */
+  @Transactional()
+  private async takeLines(input: LinesCheckout, ref: string | null): Promise<OrderWithItems> {
+    const taken = await this.take({
+      ...input,
+      isGuest: input.userId === null,
+      guestSessionId: null,
+      cartId: null,
+      status: 'pending',
+      idempotencyRef: ref,
+    });
+    await this.settlement.queueConfirmation(taken.order, taken.items);
+    return taken;
+  }
+
+  /** Step 1: stock taken with conditional updates, prices from the catalog, the order written. */
+  private async take(draft: OrderDraft): Promise<OrderWithItems> {
+    if (draft.lines.length === 0) throw cartEmpty();
+    this.carts.assertWithinLimits(draft.lines);
+    const reservation = await this.catalog.reserveStock(draft.lines);
+    if (reservation.unavailable.length > 0) {
+      throw new AppError(
+        'PRODUCT_UNAVAILABLE',
+        'Some products are unknown or no longer sold',
+        reservation.unavailable.map((product_id) => ({ product_id })),
+      );
+    }
+    if (reservation.short.length > 0)
+      throw new AppError('INSUFFICIENT_STOCK', 'Not enough stock for some products', reservation.short);
+    checkPrices(draft, reservation.reserved);
+
+    const lines = draft.lines.map((line, position) => {
+      const product = reservation.reserved.get(line.productId)!;
+      return {
+        productId: product.id,
+        sku: product.sku,
+        name: product.name,
+        unitPrice: product.unitPrice,
+        quantity: line.quantity,
+        lineTotal: product.unitPrice * line.quantity,
+        position,
+      };
+    });
+    const subtotal = lines.reduce((sum, line) => sum + line.lineTotal, 0);
+    // contract §6: the configured bounds make this unreachable; a total JS cannot hold exactly is refused
+    if (!Number.isSafeInteger(subtotal)) {
+      throw new AppError('ORDER_TOTAL_TOO_LARGE', 'The order total is larger than the store can accept');
+    }
+    const now = this.clock.now();
+    return this.records.create(
+      {
+        status: draft.status,
+        email: draft.customer.email,
+        firstName: draft.customer.firstName,
+        lastName: draft.customer.lastName,
+        phone: draft.customer.phone,
+        shippingAddress: draft.shippingAddress,
+        isGuest: draft.isGuest,
+        userId: draft.userId,
+        guestSessionId: draft.guestSessionId,
+        subtotal,
+        total: subtotal,
+        currency: this.config.currency,
+        paymentProvider: null,
+        paymentReference: null,
+        notes: draft.notes,
+        pendingCartId: draft.status === 'awaiting_payment' ? draft.cartId : null,
+        idempotencyRef: draft.idempotencyRef,
+        createdAt: now,
+        updatedAt: now,
+      },
+      lines,
+    );
+  }
+}
+
+function cartEmpty(): AppError {
+  return new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
+}
+
+/** spec 002: a client's price that is not the catalog's is refused, never used (contract §9). */
+function checkPrices(draft: OrderDraft, products: ReadonlyMap<string, ProductRow>): void {
+  if (draft.expectedPrices === undefined) return;
+  const mismatches = draft.lines.flatMap((line) => {
+    const given = draft.expectedPrices?.get(line.productId);
+    const current = products.get(line.productId)?.unitPrice;
+    return given === current
+      ? []
+      : [{ product_id: line.productId, given_unit_price: given, unit_price: current }];
+  });
+  if (mismatches.length > 0) {
+    throw new AppError(
+      'PRICE_MISMATCH',
+      'Prices have changed; reload the products and try again',
+      mismatches,
+    );
+  }
+}

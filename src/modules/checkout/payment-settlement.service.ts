@@ -1,0 +1,157 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../../common/errors/app-error';
+import { Clock } from '../../common/util/clock';
+import { isGuestEmail } from '../../common/util/guest-email';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { OrderItemRow, OrderRow } from '../../database/schema';
+import { CartService } from '../cart/cart.service';
+import { CatalogService } from '../catalog/catalog.service';
+import { MailService } from '../mail/mail.service';
+import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
+import { ChargeResult, PAYMENT_PROVIDER, PaymentProvider } from './payment/payment-provider';
+
+export const LOOKUP_PATH = '/api/v1/orders/guest-lookup/';
+
+export interface PlacedOrder extends OrderWithItems {
+  emailQueued: boolean;
+}
+
+/** Why an order ended `payment_failed` (kept on the order for audit). */
+export type PaymentFailure = 'declined' | 'provider_unavailable' | 'no_charge';
+
+/**
+ * Steps 2 and 3 of an order (contract §6): the charge, outside any transaction and with a timeout, then
+ * one transaction that either completes the order (`paid`, history, confirmation mail, empty cart) or
+ * releases it (`payment_failed`, stock back). Completing and releasing move only an order still
+ * `awaiting_payment`, so a request, a retry and the reconciler can race on one order and one of them wins.
+ */
+@Injectable()
+export class PaymentSettlement {
+  private readonly logger = new Logger(PaymentSettlement.name);
+
+  constructor(
+    private readonly records: OrderRecords,
+    private readonly catalog: CatalogService,
+    private readonly carts: CartService,
+    private readonly mail: MailService,
+    private readonly clock: Clock,
+    @Inject(PAYMENT_PROVIDER) readonly provider: PaymentProvider,
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+  ) {}
+
+  /** Charges an order awaiting payment and settles it; throws the contract's error when it is not paid. */
+  async pay(taken: OrderWithItems, token: string): Promise<PlacedOrder> {
+    const result = await this.charge(taken.order, token);
+    if (result === undefined) {
+      // no definite answer: the order stays awaiting payment for a retry with its key or the reconciler
+      throw providerUnavailable();
+    }
+    switch (result.outcome) {
+      case 'paid':
+        return this.completeOrRefund(taken, result.chargeId);
+      case 'declined':
+        await this.release(taken, 'declined');
+        throw new AppError('PAYMENT_DECLINED', `Payment declined: ${result.reason}`);
+      case 'unavailable':
+        await this.release(taken, 'provider_unavailable');
+        throw providerUnavailable();
+    }
+  }
+
+  /** Step 3, paid: undefined when the order had already left `awaiting_payment`. */
+  @Transactional()
+  async complete(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder | undefined> {
+    const order = await this.records.markPaid(
+      taken.order.id,
+      { provider: this.provider.name, chargeId },
+      this.clock.now(),
+    );
+    if (order === undefined) return undefined;
+    if (taken.order.pendingCartId !== null) await this.carts.writePlannedLines(taken.order.pendingCartId, []);
+    const emailQueued = await this.queueConfirmation(order, taken.items);
+    return { order, items: taken.items, emailQueued };
+  }
+
+  /** Step 3, not paid: the stock goes back and the order is kept as `payment_failed`. */
+  @Transactional()
+  async release(taken: OrderWithItems, reason: PaymentFailure): Promise<boolean> {
+    const order = await this.records.markPaymentFailed(taken.order.id, reason, this.clock.now());
+    if (order === undefined) return false;
+    await this.catalog.restock(taken.items);
+    return true;
+  }
+
+  /** The confirmation mail of a placed order, in the caller's transaction (contract §11). */
+  queueConfirmation(order: OrderRow, items: readonly OrderItemRow[]): Promise<boolean> {
+    const money = (cents: number) => `${(cents / 100).toFixed(2)} ${order.currency}`;
+    return this.mail.queue({
+      to: order.email,
+      subject: `Your order ${order.orderNumber}`,
+      template: 'order-confirmation',
+      context: {
+        firstName: order.firstName,
+        orderNumber: order.orderNumber,
+        items: items.map((item) => ({
+          sku: item.sku,
+          name: item.name,
+          quantity: item.quantity,
+          unitPrice: money(item.unitPrice),
+          lineTotal: money(item.lineTotal),
+        })),
+        subtotal: money(order.subtotal),
+        total: money(order.total),
+        lookupPath: LOOKUP_PATH,
+      },
+    });
+  }
+
+  /** Step 2: the provider's definite answer, or undefined when there is none (timeout, lost call). */
+  private async charge(order: OrderRow, token: string): Promise<ChargeResult | undefined> {
+    const timeout = new AbortController();
+    try {
+      return await Promise.race([
+        this.provider.charge({ amount: order.total, currency: order.currency, token, reference: order.id }),
+        sleep(this.config.paymentTimeoutMs, undefined, { signal: timeout.signal }).then(() => undefined),
+      ]);
+    } catch (error) {
+      this.logger.warn(`charge of order ${order.id} has no answer (${(error as Error).name})`);
+      return undefined;
+    } finally {
+      timeout.abort();
+    }
+  }
+
+  /**
+   * The charge exists: complete the order. If someone else settled it meanwhile, answer with what they
+   * did; if it was released (the reconciler found no charge before this one landed), give the money back.
+   */
+  private async completeOrRefund(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder> {
+    const placed = await this.complete(taken, chargeId);
+    if (placed !== undefined) return placed;
+    const current = await this.records.findAnyById(taken.order.id);
+    if (current?.status === 'paid')
+      return { order: current, items: taken.items, emailQueued: mailed(current) };
+    await this.provider.refund(chargeId).catch((error: unknown) => {
+      this.logger.error(
+        `refund of charge ${chargeId} for order ${taken.order.id} failed (${(error as Error).name})`,
+      );
+    });
+    throw providerUnavailable();
+  }
+}
+
+/** Whether a placed order's confirmation went to the outbox (guest-pattern addresses are never mailed). */
+export function mailed(order: OrderRow): boolean {
+  return !isGuestEmail(order.email);
+}
+
+function providerUnavailable(): AppError {
+  return new AppError(
+    'PAYMENT_PROVIDER_UNAVAILABLE',
+    'The payment could not be completed; retry with the same Idempotency-Key to finish this order',
+    undefined,
+    { 'retry-after': '5' },
+  );
+}

@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/database-errors';
+import { OrderItemRow, OrderRow, OrderStatus } from '../../database/schema';
+import { newOrderNumber } from './order-number';
+import { NewOrderInput, NewOrderItem, OrdersRepository } from './orders.repository';
+
+const MAX_NUMBER_ATTEMPTS = 5;
+
+export interface OrderWithItems {
+  order: OrderRow;
+  items: OrderItemRow[];
+}
+
+export type NewOrderRecord = Omit<NewOrderInput, 'orderNumber'>;
+export type NewOrderLine = Omit<NewOrderItem, 'orderId'>;
+
+/**
+ * The writes checkout makes to orders (this module owns the tables): a new order with its lines, and the
+ * end of its payment step. Every call joins the caller's transaction.
+ */
+@Injectable()
+export class OrderRecords {
+  private readonly logger = new Logger(OrderRecords.name);
+
+  constructor(private readonly orders: OrdersRepository) {}
+
+  /**
+   * Writes an order with a fresh number, its lines and its first status. A second order for a cart that
+   * already has one awaiting payment is refused (one checkout in flight per cart).
+   */
+  async create(values: NewOrderRecord, lines: readonly NewOrderLine[]): Promise<OrderWithItems> {
+    const order = await this.insertWithFreeNumber(values);
+    const items = lines.map((line) => ({ ...line, orderId: order.id }));
+    await this.orders.insertItems(items);
+    if (order.status !== 'awaiting_payment')
+      await this.orders.insertHistory(order.id, order.status, order.createdAt);
+    return { order, items };
+  }
+
+  async withItems(order: OrderRow): Promise<OrderWithItems> {
+    return { order, items: await this.orders.itemsOf([order.id]) };
+  }
+
+  async findByIdempotencyRef(ref: string): Promise<OrderWithItems | undefined> {
+    const order = await this.orders.findByIdempotencyRef(ref);
+    return order === undefined ? undefined : this.withItems(order);
+  }
+
+  findAnyById(id: string): Promise<OrderRow | undefined> {
+    return this.orders.findAnyById(id);
+  }
+
+  awaitingPaymentSince(before: Date, limit: number): Promise<OrderRow[]> {
+    return this.orders.awaitingPaymentSince(before, limit);
+  }
+
+  /** `awaiting_payment` → `paid`, with its history entry; undefined when the order had left that state. */
+  async markPaid(
+    id: string,
+    payment: { provider: string; chargeId: string },
+    at: Date,
+  ): Promise<OrderRow | undefined> {
+    return this.settle(id, {
+      status: 'paid',
+      at,
+      paymentProvider: payment.provider,
+      paymentReference: payment.chargeId,
+    });
+  }
+
+  /** `awaiting_payment` → `payment_failed` (kept for audit); undefined when the order had left that state. */
+  async markPaymentFailed(id: string, reason: string, at: Date): Promise<OrderRow | undefined> {
+    return this.settle(id, { status: 'payment_failed', at, paymentFailure: reason });
+  }
+
+  private async settle(
+    id: string,
+    values: Parameters<OrdersRepository['settlePayment']>[1] & { status: OrderStatus },
+  ): Promise<OrderRow | undefined> {
+    const order = await this.orders.settlePayment(id, values);
+    if (order !== undefined) await this.orders.insertHistory(id, values.status, values.at);
+    return order;
+  }
+
+  private async insertWithFreeNumber(values: NewOrderRecord): Promise<OrderRow> {
+    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
+      let order: OrderRow | undefined;
+      try {
+        order = await this.orders.insertIfNumberFree({ ...values, orderNumber: newOrderNumber() });
+      } catch (error) {
+        if (isUniqueViolation(error, 'orders_pending_cart_key')) {
+          throw new AppError(
+            'REQUEST_IN_PROGRESS',
+            'A checkout of this cart is already waiting for its payment; retry shortly',
+          );
+        }
+        throw error;
+      }
+      if (order !== undefined) return order;
+      this.logger.warn('order number collision; drawing another');
+    }
+    throw new Error('could not draw a free order number');
+  }
+}
