@@ -166,7 +166,7 @@ export function parseEnv(env: RawEnv): AppConfig {
     rateLimits: bool('RATE_LIMITS', true, ['on', 'true', '1'], ['off', 'false', '0']),
     currency,
     guestSessionTtlDays: int('GUEST_SESSION_TTL_DAYS', 30, 1, 3650),
-    // bounds keep every total exact (contract §6: 64-bit money): the largest unit price (2^31 − 1) ×
+    // bounds keep every total exact (contract §6: 64-bit money): the largest unit price (100,000,000) ×
     // 10,000 × 200 lines is below Number.MAX_SAFE_INTEGER
     maxCartLines: int('MAX_CART_LINES', 50, 1, MAX_CART_LINES_BOUND),
     maxLineQuantity: int('MAX_LINE_QUANTITY', 99, 1, MAX_LINE_QUANTITY_BOUND),
