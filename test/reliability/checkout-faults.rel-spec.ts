@@ -137,7 +137,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
     }
 
     async function reconcile(): Promise<void> {
-        t.clock.advance(5 * 60_000); // past the reconciler's grace: no request can still own these orders
+      t.clock.advance(5 * 60_000); // past the reconciler's grace: no request can still own these orders
       await t.app.get(PaymentReconciler).reconcileDue();
     }
 
@@ -154,6 +154,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       );
       const killed = await storm.stop();
       rec.fault(killed);
+      const stormState = await settledState();
       const final = await pool(
         20,
         bodies.map((_, i) => () => untilFinal(send(i), first[i])),
@@ -225,7 +226,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       const perSession = await t.database.db.execute(
         sql`select guest_session_id from ${orders} where status = 'paid' group by guest_session_id having count(*) > 1`,
       );
-      expect((perSession as unknown as { rows: unknown[] }).rows).toEqual([]);
+      expect((perSession as { rows: unknown[] }).rows).toEqual([]);
     });
   },
 );

@@ -1,6 +1,6 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { getStorageToken } from '@nestjs/throttler';
-import { and, count, eq, lte } from 'drizzle-orm';
+import { and, count, eq, inArray, lte, notInArray } from 'drizzle-orm';
 import { Client } from 'pg';
 import {
   cartItems,
@@ -52,12 +52,14 @@ async function expectConsistent(s: Shop): Promise<void> {
   expect(violations).toEqual([]);
 }
 
-/** What a refused checkout must leave exactly as it was. */
+/**
+ * What a refused checkout must leave exactly as it was: stock, cart, mail, and every order a shopper could
+ * see (contract §6: a failed payment leaves only a `payment_failed` order, kept for audit).
+ */
 async function checkoutState(t: TestApp, s: Shop, productIds: string[], cartId: string) {
   const db = t.database.db;
-  const rows = async (
-    table: typeof orders | typeof orderItems | typeof orderStatusHistory | typeof mailOutbox,
-  ) => (await db.select({ n: count() }).from(table))[0].n;
+  const shown = notInArray(orders.status, ['awaiting_payment', 'payment_failed']);
+  const visibleOrders = db.select({ id: orders.id }).from(orders).where(shown);
   return {
     stock: await Promise.all(productIds.map((id) => s.stock(id))),
     cart: await db
@@ -65,11 +67,20 @@ async function checkoutState(t: TestApp, s: Shop, productIds: string[], cartId: 
       .from(cartItems)
       .where(eq(cartItems.cartId, cartId))
       .orderBy(cartItems.productId),
-    orders: await rows(orders),
-    orderItems: await rows(orderItems),
-    history: await rows(orderStatusHistory),
-    outbox: await rows(mailOutbox),
-    idempotencyKeys: (await db.select({ n: count() }).from(idempotencyKeys))[0].n,
+    orders: (await db.select({ n: count() }).from(orders).where(shown))[0].n,
+    orderItems: (
+      await db.select({ n: count() }).from(orderItems).where(inArray(orderItems.orderId, visibleOrders))
+    )[0].n,
+    history: (
+      await db
+        .select({ n: count() })
+        .from(orderStatusHistory)
+        .where(inArray(orderStatusHistory.orderId, visibleOrders))
+    )[0].n,
+    outbox: (await db.select({ n: count() }).from(mailOutbox))[0].n,
+    awaitingPayment: (
+      await db.select({ n: count() }).from(orders).where(eq(orders.status, 'awaiting_payment'))
+    )[0].n,
   };
 }
 
@@ -179,7 +190,7 @@ describe('faults: payment provider outage (tok_unavailable)', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   }
 
-  it('answers 503 PAYMENT_PROVIDER_UNAVAILABLE and keeps no stock, cart change, order, mail or key', async () => {
+  it('answers 503 PAYMENT_PROVIDER_UNAVAILABLE and keeps no stock, cart change, shown order or mail; the key stays free to retry', async () => {
     const [a, b] = [await s.product({ stock: 5 }), await s.product({ stock: 3 })];
     const sessionId = await s.guestCart([
       [a, 2],
@@ -195,13 +206,21 @@ describe('faults: payment provider outage (tok_unavailable)', () => {
     for (let i = 0; i < 3; i++) {
       rec.fault();
       expectProviderDown(await s.placeGuest(down));
-      // a 5xx frees the key: the same request is tried again, not replayed
+      // a 5xx releases the key: the same request is tried again, not replayed
       expectProviderDown(await s.placeGuest(down, headers));
     }
     expect(await checkoutState(t, s, [a.id, b.id], cartId)).toEqual(before);
+    const [record] = await t.database.db
+      .select()
+      .from(idempotencyKeys)
+      .where(eq(idempotencyKeys.key, headers['Idempotency-Key']));
+    expect(record).toMatchObject({ responseStatus: null, responseBody: null });
+    expect(record.lockedUntil.getTime()).toBeLessThanOrEqual(Date.now());
 
-    // the provider is back: the same key with a working card places the order once
-    const paid = await s.placeGuest({ ...down, payment_info: CARD }, headers);
+    // the key belongs to that body (contract §6: another body → 422); another card takes a new key
+    const otherCard = { ...down, payment_info: CARD };
+    expect((await s.placeGuest(otherCard, headers)).status).toBe(422);
+    const paid = await s.placeGuest(otherCard, { 'Idempotency-Key': `card-${sessionId}` });
     expect(paid.status).toBe(201);
     expect(await s.stock(a.id)).toBe(3);
     expect(await s.stock(b.id)).toBe(0);

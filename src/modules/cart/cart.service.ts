@@ -125,6 +125,11 @@ export class CartService {
     return this.carts.lines(cartId);
   }
 
+  /** A cart by id, row-locked for the rest of the transaction (checkout settles an order from it). */
+  async lockById(cartId: string): Promise<CartRow | undefined> {
+    return this.carts.lock(cartId);
+  }
+
   /** A guest session's cart, row-locked for the rest of the transaction (writes, merge, checkout). */
   lockGuestCart(sessionId: string): Promise<CartRow | undefined> {
     return this.carts.lockByGuestSessionId(sessionId);

@@ -63,6 +63,7 @@ export class PaymentSettlement {
   /** Step 3, paid: undefined when the order had already left `awaiting_payment`. */
   @Transactional()
   async complete(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder | undefined> {
+    await this.lockCart(taken);
     const order = await this.records.markPaid(
       taken.order.id,
       { provider: this.provider.name, chargeId },
@@ -77,10 +78,19 @@ export class PaymentSettlement {
   /** Step 3, not paid: the stock goes back and the order is kept as `payment_failed`. */
   @Transactional()
   async release(taken: OrderWithItems, reason: PaymentFailure): Promise<boolean> {
+    await this.lockCart(taken);
     const order = await this.records.markPaymentFailed(taken.order.id, reason, this.clock.now());
     if (order === undefined) return false;
     await this.catalog.restock(taken.items);
     return true;
+  }
+
+  /**
+   * Step 1 locks cart → products → order; settling locks the cart first too, so that a settle and a
+   * concurrent step 1 of the same cart (which waits on this order's pending_cart_id) cannot deadlock.
+   */
+  private async lockCart(taken: OrderWithItems): Promise<void> {
+    if (taken.order.pendingCartId !== null) await this.carts.lockById(taken.order.pendingCartId);
   }
 
   /** The confirmation mail of a placed order, in the caller's transaction (contract §11). */
