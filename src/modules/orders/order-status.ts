@@ -1,4 +1,14 @@
-import { OrderStatus } from '../../database/schema';
+import { OrderStatus, orderStatus } from '../../database/schema';
+
+/** Every status an order can have, in flow order (one source: the database enum). */
+export const ORDER_STATUSES = orderStatus.enumValues;
+
+/** The statuses an admin may set (contract §6); checkout's own states are never set by hand. */
+export const SETTABLE_STATUSES = ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
+export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
+
+export const STATUS_DESCRIPTION =
+  'Shoppers only ever see pending, paid, processing, shipped, delivered and cancelled. awaiting_payment (checkout step 1 done, payment not settled) and payment_failed (payment declined or unavailable, stock released, kept for audit) belong to checkout: an admin can meet them only on an order id, where any status change answers 409 INVALID_STATUS_TRANSITION.';
 
 /** Allowed status changes (contract §6): forward along the flow, or cancel before shipping. */
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {

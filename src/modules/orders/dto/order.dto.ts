@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { NormalizeEmail, Trim } from '../../../common/util/transform';
-import { OrderItemRow, OrderRow, OrderStatusHistoryRow, ShippingAddress } from '../../../database/schema';
+import {
+  OrderItemRow,
+  OrderRow,
+  OrderStatus,
+  OrderStatusHistoryRow,
+  ShippingAddress,
+} from '../../../database/schema';
+import { ORDER_STATUSES, SETTABLE_STATUSES, SettableStatus, STATUS_DESCRIPTION } from '../order-status';
 
 export class OrderItemDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
@@ -21,8 +28,8 @@ export class OrderCustomerDto {
 export class OrderDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'GC-7K2M9QX4TB' }) order_number!: string;
-  @ApiProperty({ enum: ['pending', 'paid', 'processing', 'shipped', 'delivered', 'cancelled'] })
-  status!: string;
+  @ApiProperty({ enum: ORDER_STATUSES, description: STATUS_DESCRIPTION })
+  status!: OrderStatus;
   @ApiProperty() email!: string;
   @ApiProperty({ type: OrderCustomerDto }) customer!: OrderCustomerDto;
   @ApiProperty({ type: 'object', additionalProperties: true }) shipping_address!: ShippingAddress;
@@ -106,9 +113,9 @@ export class GuestLookupResultDto {
 }
 
 export class UpdateOrderStatusDto {
-  @ApiProperty({ enum: ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] })
-  @IsIn(['paid', 'processing', 'shipped', 'delivered', 'cancelled'])
-  status!: 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
+  @ApiProperty({ enum: SETTABLE_STATUSES })
+  @IsIn(SETTABLE_STATUSES)
+  status!: SettableStatus;
 
   @ApiPropertyOptional({ example: 'UPS' }) @IsOptional() @Trim() @IsString() @Length(1, 100) carrier?: string;
   @ApiPropertyOptional({ example: '1Z999AA10123456784' })
