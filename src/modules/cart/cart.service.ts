@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors/app-error';
 import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { CartRow, ProductRow } from '../../database/schema';
+import { CartRow } from '../../database/schema';
 import { CatalogService } from '../catalog/catalog.service';
 import {
   CartLimits,
@@ -62,7 +62,7 @@ export class CartService {
    * is built from the products read for the checks (same transaction), so the cart is not read back.
    */
   async replaceLines(cartId: string, lines: readonly CartLine[]): Promise<CartDto> {
-    const products = await this.productMap(lines.map((line) => line.productId));
+    const products = await this.catalog.productMap(lines.map((line) => line.productId));
     throwIfViolated(checkCartLines(lines, products, this.limits));
     const now = this.clock.now();
     const cart = await this.carts.replaceLines(cartId, lines, now);
@@ -89,7 +89,7 @@ export class CartService {
     const linesAfter = current.some((l) => l.productId === line.productId)
       ? current.map((l) => (l.productId === line.productId ? line : l))
       : [...current, line];
-    throwIfViolated(checkLineChange(linesAfter, line, await this.productMap([line.productId]), this.limits));
+    throwIfViolated(checkLineChange(linesAfter, line, await this.catalog.productMap([line.productId]), this.limits));
     await this.carts.upsertLine(cartId, line, now);
     return this.carts.touch(cartId, now);
   }
@@ -164,11 +164,6 @@ export class CartService {
         throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
       throw error;
     }
-  }
-
-  private async productMap(ids: readonly string[]): Promise<Map<string, ProductRow>> {
-    const rows = await this.catalog.findByIds(ids);
-    return new Map(rows.map((row) => [row.id, row]));
   }
 }
 

@@ -95,25 +95,31 @@ export class CatalogService implements OnApplicationBootstrap {
   /**
    * Takes the units of every line, or none: the products are locked in id order (concurrent orders
    * queue on shared products, never deadlock), checked, and then all lines are taken by one statement.
-   * Returns the problems instead of throwing; nothing is taken when there are any.
+   * One line needs no lock first: its conditional UPDATE locks the one row itself. Returns the problems
+   * instead of throwing; nothing is taken when there are any.
    */
   async reserveStock(lines: readonly { productId: string; quantity: number }[]): Promise<StockReservation> {
     const ids = lines.map((line) => line.productId);
     if (new Set(ids).size !== ids.length) throw new Error('reserveStock takes one line per product');
-    const locked = new Map((await this.products.lockByIds(ids)).map((row) => [row.id, row]));
-    const unavailable: string[] = [];
-    const short: StockProblem[] = [];
-    for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
-      const current = locked.get(line.productId);
-      if (current === undefined || !current.isActive) unavailable.push(line.productId);
-      else if (current.stock < line.quantity)
-        short.push({ product_id: line.productId, requested: line.quantity, available: current.stock });
+    if (lines.length === 1) {
+      const taken = await this.products.takeStock(lines);
+      if (taken.length === 1)
+        return { reserved: new Map([[taken[0].id, taken[0]]]), unavailable: [], short: [] };
+      return { reserved: new Map(), ...stockProblems(lines, await this.productMap(ids)) };
     }
-    if (unavailable.length > 0 || short.length > 0) return { reserved: new Map(), unavailable, short };
+    const locked = new Map((await this.products.lockByIds(ids)).map((row) => [row.id, row]));
+    const problems = stockProblems(lines, locked);
+    if (problems.unavailable.length > 0 || problems.short.length > 0)
+      return { reserved: new Map(), ...problems };
     const taken = await this.products.takeStock(lines);
     // the rows are locked and were checked above, so every line was taken
     if (taken.length !== lines.length) throw new Error('stock changed under a row lock');
-    return { reserved: new Map(taken.map((row) => [row.id, row])), unavailable, short };
+    return { reserved: new Map(taken.map((row) => [row.id, row])), unavailable: [], short: [] };
+  }
+
+  /** Product rows by id, unlocked, in one query (prices and a first stock check before any lock). */
+  async productMap(ids: readonly string[]): Promise<Map<string, ProductRow>> {
+    return new Map((await this.products.findByIds(ids)).map((row) => [row.id, row]));
   }
 
   async restock(lines: readonly { productId: string; quantity: number }[]): Promise<void> {
@@ -139,4 +145,20 @@ function decodeCursor(cursor: string): string {
     ]);
   }
   return sku;
+}
+
+/** Lines whose product is unknown or inactive, and lines short of stock, in product-id order. */
+export function stockProblems(
+  lines: readonly { productId: string; quantity: number }[],
+  products: ReadonlyMap<string, ProductRow>,
+): { unavailable: string[]; short: StockProblem[] } {
+  const unavailable: string[] = [];
+  const short: StockProblem[] = [];
+  for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
+    const current = products.get(line.productId);
+    if (current === undefined || !current.isActive) unavailable.push(line.productId);
+    else if (current.stock < line.quantity)
+      short.push({ product_id: line.productId, requested: line.quantity, available: current.stock });
+  }
+  return { unavailable, short };
 }

@@ -1,6 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '../../common/errors/app-error';
+import { AppError, StockProblem } from '../../common/errors/app-error';
 import type { IdempotencyAttempt } from '../../common/idempotency/idempotency.types';
 import { Clock } from '../../common/util/clock';
 import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
@@ -9,7 +9,7 @@ import { OrderStatus, ProductRow, ShippingAddress } from '../../database/schema'
 import { AuthService } from '../auth/auth.service';
 import { CartLine } from '../cart/cart-rules';
 import { CartService } from '../cart/cart.service';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogService, stockProblems } from '../catalog/catalog.service';
 import { GuestSessionService } from '../guest-session/guest-session.service';
 import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
 import { mailed, PaymentSettlement, PlacedOrder } from './payment-settlement.service';
@@ -186,24 +186,19 @@ export class CheckoutService {
     return taken;
   }
 
-  /** Step 1: stock taken with conditional updates, prices from the catalog, the order written. */
+  /**
+   * Step 1: the order and its lines are written first, priced from the catalog; the stock is taken last,
+   * so a popular product's row is locked only for its conditional UPDATE and the commit.
+   */
   private async take(draft: OrderDraft): Promise<OrderWithItems> {
     if (draft.lines.length === 0) throw cartEmpty();
     this.carts.assertWithinLimits(draft.lines);
-    const reservation = await this.catalog.reserveStock(draft.lines);
-    if (reservation.unavailable.length > 0) {
-      throw new AppError(
-        'PRODUCT_UNAVAILABLE',
-        'Some products are unknown or no longer sold',
-        reservation.unavailable.map((product_id) => ({ product_id })),
-      );
-    }
-    if (reservation.short.length > 0)
-      throw new AppError('INSUFFICIENT_STOCK', 'Not enough stock for some products', reservation.short);
-    checkPrices(draft, reservation.reserved);
+    const products = await this.catalog.productMap(draft.lines.map((line) => line.productId));
+    throwStockProblems(stockProblems(draft.lines, products));
+    checkPrices(draft, products);
 
     const lines = draft.lines.map((line, position) => {
-      const product = reservation.reserved.get(line.productId)!;
+      const product = products.get(line.productId)!;
       return {
         productId: product.id,
         sku: product.sku,
@@ -220,7 +215,7 @@ export class CheckoutService {
       throw new AppError('ORDER_TOTAL_TOO_LARGE', 'The order total is larger than the store can accept');
     }
     const now = this.clock.now();
-    return this.records.create(
+    const taken = await this.records.create(
       {
         status: draft.status,
         email: draft.customer.email,
@@ -244,7 +239,39 @@ export class CheckoutService {
       },
       lines,
     );
+    await this.takeStock(draft.lines, products);
+    return taken;
   }
+
+  /** The conditional stock update; what changed since the unlocked read refuses the order (rolled back). */
+  private async takeStock(
+    lines: readonly CartLine[],
+    priced: ReadonlyMap<string, ProductRow>,
+  ): Promise<void> {
+    const reservation = await this.catalog.reserveStock(lines);
+    throwStockProblems(reservation);
+    const repriced = [...reservation.reserved.values()].some(
+      (row) => row.unitPrice !== priced.get(row.id)?.unitPrice,
+    );
+    if (repriced) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'A price changed while the order was being placed; nothing was saved, please retry',
+      );
+    }
+  }
+}
+
+function throwStockProblems(problems: { unavailable: string[]; short: StockProblem[] }): void {
+  if (problems.unavailable.length > 0) {
+    throw new AppError(
+      'PRODUCT_UNAVAILABLE',
+      'Some products are unknown or no longer sold',
+      problems.unavailable.map((product_id) => ({ product_id })),
+    );
+  }
+  if (problems.short.length > 0)
+    throw new AppError('INSUFFICIENT_STOCK', 'Not enough stock for some products', problems.short);
 }
 
 function cartEmpty(): AppError {
