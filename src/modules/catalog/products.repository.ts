@@ -33,7 +33,9 @@ export class ProductsRepository {
         .from(products)
         .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
         .orderBy(asc(products.id))
-        .for('update'),
+        // NO KEY UPDATE: only stock changes, so orders inserting lines (their foreign keys take KEY SHARE
+        // on these rows, in line order) neither wait for this lock nor deadlock with it
+        .for('no key update'),
     );
     // Drizzle types an UPDATE … FROM <sql> … RETURNING as unknown; it returns the product rows
     this.takeStockStatement = hotStatement(txHost, 'products_take_stock', (db) =>
