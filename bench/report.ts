@@ -13,14 +13,39 @@ export interface RunResult {
   /** req/s over the baseline's req/s */
   ratio: number | null;
   target?: Target;
-  /** met / not met per target, when there is a target */
-  met?: { ratio: boolean; p99: boolean };
+  /** met / not met per bound of the target (only the bounds the target has), when there is a target */
+  met?: { ratio?: boolean; min_rps?: boolean; p99?: boolean };
+  /** what the scenario loads and why its target is what it is (SCENARIOS) */
+  description?: string;
   failures: number;
   resources: ResourceUsage;
   pool?: { size: number; used: number; exhausted: number; sized_from_pilot_rps?: number };
   sessions_in_table?: number;
   /** measured runs it took (a run disturbed by other processes is repeated) */
   attempts?: number;
+}
+
+/** The hot-product scenario's checks on the database once its orders have settled. */
+export interface HotProductCheck {
+  provider_latency_ms: number;
+  product_sku: string;
+  initial_stock: number;
+  stock_after: number;
+  /** units of the product in its orders that hold stock (neither cancelled nor payment_failed) */
+  units_held: number;
+  orders_by_status: Record<string, number>;
+  /** orders still awaiting payment once the run settled (or the wait ended): must be 0 */
+  awaiting_payment_left: number;
+  /** from the end of the load until no order was awaiting payment (or the wait ended) */
+  settle_sec: number;
+  /** 201 answers the load generator saw (smoke order, pilot, warm-up and measured runs) */
+  created_responses: number;
+  /** guest carts the scenario handed out (each request consumes one) */
+  carts_consumed: number;
+  /** guest sessions with more than one order that holds stock: must be 0 */
+  doubled_carts: number;
+  /** broken invariants; each one fails the run like a failed request */
+  violations: string[];
 }
 
 export interface ExplainedQuery {
@@ -52,6 +77,7 @@ export interface BenchResults {
   micro: { jwt_verify: JwtVerifyMicro };
   /** the confirmation mails of the order scenario, sent by the app's dispatcher before the next scenario */
   outbox_drain?: { pending_after_orders: number; seconds: number; left: number; sent_total: number };
+  hot_product?: HotProductCheck;
   scale?: {
     sessions_small: number;
     sessions_large: number;
@@ -77,9 +103,22 @@ const fmt = (value: number | null | undefined, digits = 2): string =>
   value === null || value === undefined ? '—' : value.toFixed(digits);
 
 function targetCell(run: RunResult): string {
-  if (run.target === undefined || run.met === undefined) return '';
-  const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
-  return `ratio ≥ ${run.target.ratio}: ${mark(run.met.ratio)}; p99 ≤ ${run.target.p99_ms} ms: ${mark(run.met.p99)}`;
+  const target = run.target;
+  const met = run.met;
+  if (target === undefined || met === undefined) return '';
+  const mark = (ok: boolean | undefined): string => (ok === true ? 'met' : '**not met**');
+  const parts: string[] = [];
+  if (target.ratio !== undefined) parts.push(`ratio ≥ ${target.ratio}: ${mark(met.ratio)}`);
+  if (target.min_rps !== undefined) parts.push(`≥ ${target.min_rps} req/s: ${mark(met.min_rps)}`);
+  if (target.p99_ms !== undefined) parts.push(`p99 ≤ ${target.p99_ms} ms: ${mark(met.p99)}`);
+  return parts.join('; ');
+}
+
+/** Whether the throughput bounds of a run's target (ratio, min_rps) are met; undefined without any. */
+export function throughputMet(run: RunResult): boolean | undefined {
+  if (run.met === undefined) return undefined;
+  const bounds = [run.met.ratio, run.met.min_rps].filter((ok) => ok !== undefined);
+  return bounds.length === 0 ? undefined : bounds.every((ok) => ok);
 }
 
 export const DISTURBANCE_PCT = 25;
@@ -122,6 +161,9 @@ export function markdownReport(results: BenchResults): string {
     '',
   );
   out.push(markdownTable(results), '');
+  const described = results.runs.filter((run) => run.description !== undefined);
+  for (const run of described) out.push(`**${run.name}:** ${run.description}`, '');
+  if (results.hot_product !== undefined) out.push(...hotProductMarkdown(results.hot_product));
   const rss = Object.entries(results.peak_rss_mib)
     .map(([name, mib]) => `${name} ${mib === null ? '—' : `${mib.toFixed(0)} MiB`}`)
     .join(' · ');
@@ -235,6 +277,35 @@ export function markdownReport(results: BenchResults): string {
   return `${out.join('\n')}\n`;
 }
 
+function hotProductMarkdown(h: HotProductCheck): string[] {
+  const statuses = Object.entries(h.orders_by_status)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
+  return [
+    '## Hot product: stock and orders after the run',
+    '',
+    '| check | value |',
+    '| --- | ---: |',
+    `| product | ${h.product_sku} |`,
+    `| provider latency per call | ${h.provider_latency_ms} ms |`,
+    `| initial stock | ${h.initial_stock} |`,
+    `| stock after the run | ${h.stock_after} |`,
+    `| units in orders holding stock (not cancelled, not payment_failed) | ${h.units_held} |`,
+    `| stock + units held − initial stock (must be 0) | ${h.stock_after + h.units_held - h.initial_stock} |`,
+    `| orders by status | ${statuses || 'none'} |`,
+    `| orders left awaiting_payment (must be 0) | ${h.awaiting_payment_left} |`,
+    `| time for the orders in flight to settle after the load | ${h.settle_sec.toFixed(1)} s |`,
+    `| 201 answers (smoke, pilot, runs) | ${h.created_responses} |`,
+    `| guest carts handed out | ${h.carts_consumed} |`,
+    `| carts with more than one order holding stock (must be 0) | ${h.doubled_carts} |`,
+    '',
+    h.violations.length === 0
+      ? 'No invariant broken: at least as many paid orders as 201 answers, no cart ordered twice, the stock adds up.'
+      : `**Broken invariants (the run fails):** ${h.violations.join('; ')}`,
+    '',
+  ];
+}
+
 const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -243,12 +314,18 @@ const shortServer = (server: string): string => /\(([^)]+)\)/.exec(server)?.[1] 
 /** A hand-written horizontal bar chart of req/s ratios to the baseline, with the target as a tick. */
 export function svgChart(results: BenchResults): string {
   const rows = results.runs.filter((run) => run.ratio !== null && run.key !== 'baseline');
+  const baselineRps = results.runs.find((run) => run.key === 'baseline')?.measurement.requests_per_sec ?? 0;
+  // an absolute req/s target drawn on the ratio axis: its share of this run's baseline
+  const minRpsRatio = (run: RunResult): number | undefined =>
+    run.target?.min_rps === undefined || baselineRps <= 0 ? undefined : run.target.min_rps / baselineRps;
   const labelWidth = 400;
   const chartWidth = 420;
   const rowHeight = 30;
   const top = 46;
   const width = labelWidth + chartWidth + 80;
   const height = top + rows.length * rowHeight + 40;
+  const ticks = (run: RunResult): number[] =>
+    [run.target?.ratio, minRpsRatio(run)].filter((tick): tick is number => tick !== undefined);
   const max = Math.max(1, ...rows.map((run) => run.ratio ?? 0)) * 1.05;
   const x = (ratio: number): number => labelWidth + (ratio / max) * chartWidth;
   const parts: string[] = [
@@ -268,21 +345,28 @@ export function svgChart(results: BenchResults): string {
   rows.forEach((run, i) => {
     const y = top + i * rowHeight;
     const ratio = run.ratio ?? 0;
-    const colour = run.met === undefined ? '#8c8c8c' : run.met.ratio ? '#2e8b57' : '#d9534f';
+    const met = throughputMet(run);
+    const colour = met === undefined ? '#8c8c8c' : met ? '#2e8b57' : '#d9534f';
+    const absolute =
+      run.target?.min_rps === undefined
+        ? ''
+        : ` (${run.measurement.requests_per_sec.toFixed(0)} req/s; target ≥ ${run.target.min_rps} req/s)`;
+    // an absolute target's tick sits near the axis: its label goes right of the tick, not across it
+    const textX = absolute === '' ? x(ratio) : Math.max(x(ratio), ...ticks(run).map(x));
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 19}" text-anchor="end">${escapeXml(`${run.name} · ${shortServer(run.server)}`)}</text>`,
       `<rect x="${labelWidth}" y="${y + 5}" width="${Math.max(1, x(ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 10}" fill="${colour}"/>`,
-      `<text x="${(x(ratio) + 6).toFixed(1)}" y="${y + 19}">${ratio.toFixed(2)}</text>`,
+      `<text x="${(textX + 6).toFixed(1)}" y="${y + 19}">${ratio.toFixed(ratio < 0.01 ? 3 : 2)}${escapeXml(absolute)}</text>`,
     );
-    if (run.target !== undefined) {
-      const tx = x(run.target.ratio);
+    for (const tick of ticks(run)) {
+      const tx = x(tick);
       parts.push(
         `<line x1="${tx.toFixed(1)}" y1="${y + 2}" x2="${tx.toFixed(1)}" y2="${y + rowHeight - 2}" stroke="#000" stroke-width="2"/>`,
       );
     }
   });
   parts.push(
-    `<text x="10" y="${height - 8}" fill="#555">green: ratio target met · red: not met · grey: no target · black tick: target</text>`,
+    `<text x="10" y="${height - 8}" fill="#555">green: throughput target met · red: not met · grey: no target · black tick: target (an absolute req/s target as its share of the baseline)</text>`,
     '</svg>',
   );
   return `${parts.join('\n')}\n`;

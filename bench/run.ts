@@ -28,6 +28,7 @@ import {
   DISTURBANCE_PCT,
   disturbedRuns,
   ExplainedQuery,
+  HotProductCheck,
   markdownReport,
   markdownTable,
   RunResult,
@@ -37,6 +38,7 @@ import {
   baselineRequests,
   getCartRequests,
   healthRequests,
+  HOT_PRODUCT_LATENCY_MS,
   lookupRequests,
   MergeEntry,
   mergeRequests,
@@ -48,9 +50,12 @@ import {
   SCENARIOS,
   ScenarioKey,
   ScenarioInfo,
+  Target,
 } from './scenarios';
 import {
+  CartLine,
   cartLines,
+  createProduct,
   createProducts,
   GuestCart,
   insertExpiredSessions,
@@ -153,6 +158,8 @@ interface Context {
   /** failures in warm-up and pilot runs (not reported as scenarios, but they fail the run too) */
   warmupFailures: number;
   outboxDrain?: BenchResults['outbox_drain'];
+  hotProduct?: HotProductCheck;
+  peakRss: Record<string, number | null>;
   /** --profile: measured-run windows of the profiled app */
   profiled?: { server: Server | undefined; windows: ProfileWindow[] };
 }
@@ -263,15 +270,22 @@ function toResult(
     measurement: m,
     ratio,
     target: args.target,
-    met:
-      args.target === undefined || ratio === null
-        ? undefined
-        : { ratio: ratio >= args.target.ratio, p99: m.p99_ms <= args.target.p99_ms },
+    met: args.target === undefined ? undefined : targetMet(args.target, ratio, m),
+    description: SCENARIOS.find((s) => s.key === args.key)?.description,
     failures: m.errors + m.non_2xx + (pool?.exhausted ?? 0),
     resources,
     pool,
     sessions_in_table: args.sessionsInTable,
   };
+}
+
+/** Met / not met for each bound the target has. */
+function targetMet(target: Target, ratio: number | null, m: RunResult['measurement']): RunResult['met'] {
+  const met: NonNullable<RunResult['met']> = {};
+  if (target.ratio !== undefined) met.ratio = ratio !== null && ratio >= target.ratio;
+  if (target.min_rps !== undefined) met.min_rps = m.requests_per_sec >= target.min_rps;
+  if (target.p99_ms !== undefined) met.p99 = m.p99_ms <= target.p99_ms;
+  return met;
 }
 
 function logRun(run: RunResult): void {
@@ -316,8 +330,9 @@ async function orderEntries(
   count: number,
   label: string,
   firstIndex: number,
+  linesOf?: (index: number) => CartLine[],
 ): Promise<OrderEntry[]> {
-  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex);
+  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex, linesOf);
   return carts.map((cart, i) => ({
     sessionId: cart.sessionId,
     email: `bench.${label}.${firstIndex + i}@example.com`,
@@ -332,7 +347,7 @@ async function orderEntries(
 async function pooledScenario<T>(
   ctx: Context,
   server: Server,
-  key: 'merge' | 'order',
+  key: 'merge' | 'order' | 'hot_product',
   makeEntries: (count: number, label: string, firstIndex: number) => Promise<T[]>,
   requests: (pool: EntryPool<T>) => autocannon.Request[],
   smoke: (entry: T) => Promise<void>,
@@ -382,6 +397,7 @@ async function runScenarios(
   readSessions: readonly GuestCart[],
   lookupOrders: Awaited<ReturnType<typeof seedLookupOrders>>,
   passwordHash: string,
+  adminToken: string,
 ): Promise<void> {
   const warmupSec = ctx.sizes.warmupSec;
   // one of the fixed-request scenarios on the app, with its name and target from SCENARIOS
@@ -474,6 +490,8 @@ async function runScenarios(
   // which would take the app's CPU away from the next scenarios, so let it finish first
   ctx.outboxDrain = await waitForOutbox(ctx.pool);
 
+  ctx.hotProduct = await hotProductScenario(ctx, adminToken);
+
   log('scenario: guest order lookup');
   const found = await apiData<{ order: { order_number: string; items: unknown[] } }>(
     app.baseUrl,
@@ -490,6 +508,171 @@ async function runScenarios(
 
   log('scenario: GET /health');
   await measureScenario('health', healthRequests);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hot product: many buyers of one product, a slow payment provider.
+
+/** The hot product's stock: more than every order of the run can take. */
+const HOT_PRODUCT_STOCK = 1_000_000;
+/** How long orders still in flight when the load ends may take to settle (the app's payment timeout + 5 s). */
+const HOT_PRODUCT_SETTLE_MS = 15_000;
+
+/**
+ * 50 connections order one product through a second app whose sandbox provider waits
+ * HOT_PRODUCT_LATENCY_MS per call, each request a fresh guest cart with one unit of it (pilot → sized
+ * pool, as the order scenario). Afterwards, once the orders in flight have settled, the database must
+ * add up: stock + units in orders holding stock = initial stock, no order left awaiting payment, no cart
+ * ordered twice, every 201 a paid order. A broken invariant fails the run like a failed request.
+ */
+async function hotProductScenario(ctx: Context, adminToken: string): Promise<HotProductCheck> {
+  log(`scenario: hot product (a second app, sandbox provider latency ${HOT_PRODUCT_LATENCY_MS} ms per call)`);
+  const app = await startApp(`app (provider ${HOT_PRODUCT_LATENCY_MS} ms)`, {
+    ...ctx.settings,
+    dataDir: join(ctx.tmp, 'data-hot-product'),
+    env: { PAYMENT_SANDBOX_LATENCY_MS: String(HOT_PRODUCT_LATENCY_MS) },
+  });
+  try {
+    const product = await createProduct(app.baseUrl, adminToken, {
+      sku: 'BENCH-HOT',
+      name: 'Bench hot product',
+      unitPrice: 1_999,
+      stock: HOT_PRODUCT_STOCK,
+    });
+    const oneUnit = (): CartLine[] => [{ product_id: product.id, quantity: 1 }];
+    let created = 0;
+    const pools = new Set<EntryPool<OrderEntry>>();
+    await pooledScenario(
+      ctx,
+      app,
+      'hot_product',
+      (count, label, first) => orderEntries(ctx, [product], count, label, first, oneUnit),
+      (pool) => {
+        pools.add(pool);
+        return orderRequests(pool, () => created++);
+      },
+      async (entry) => {
+        const started = Date.now();
+        const response = await api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
+          body: JSON.parse(orderBody(entry)) as unknown,
+        });
+        const elapsed = Date.now() - started;
+        const data = (response.body as { data?: { order: { items: unknown[]; status: string } } }).data;
+        expect(
+          response.status === 201,
+          `hot-product order answered ${response.status}: ${JSON.stringify(response.body)}`,
+        );
+        created++;
+        expect(
+          data?.order.items.length === 1 && data.order.status === 'paid',
+          'hot-product order should be paid with 1 line',
+        );
+        // the provider's latency must be in effect, or the scenario measures something else
+        expect(
+          elapsed >= HOT_PRODUCT_LATENCY_MS,
+          `hot-product order took ${elapsed} ms, less than the provider's ${HOT_PRODUCT_LATENCY_MS} ms`,
+        );
+      },
+    );
+    const check = await settleHotProduct(ctx.pool, product, {
+      created,
+      // the smoke order's cart, and every cart the load took from its pools
+      cartsConsumed: 1 + [...pools].reduce((sum, pool) => sum + pool.used, 0),
+    });
+    log(
+      `  hot product: stock ${check.stock_after} + ${check.units_held} units held = ${check.stock_after + check.units_held} ` +
+        `(initial ${check.initial_stock}); orders ${JSON.stringify(check.orders_by_status)}; ` +
+        `${check.awaiting_payment_left} awaiting payment after ${check.settle_sec} s; ${check.created_responses} ` +
+        `201s; ${check.doubled_carts} carts ordered twice` +
+        (check.violations.length > 0 ? `; BROKEN: ${check.violations.join('; ')}` : '; invariants hold'),
+    );
+    // its confirmation mails go out before the next scenario, as after the order scenario
+    await waitForOutbox(ctx.pool);
+    ctx.peakRss[`${app.name}, after the hot-product scenario`] = peakRssMiB(app.child.pid) ?? null;
+    return check;
+  } finally {
+    await app.child.stop();
+  }
+}
+
+/** Waits until no order of the product awaits payment (at most HOT_PRODUCT_SETTLE_MS), then checks. */
+async function settleHotProduct(
+  pool: Pool,
+  product: Product,
+  seen: { created: number; cartsConsumed: number },
+): Promise<HotProductCheck> {
+  const byStatus = async (): Promise<{ orders: Record<string, number>; units: Record<string, number> }> => {
+    const { rows } = await pool.query<{ status: string; orders: number; units: number }>(
+      `select o.status, count(distinct o.id)::int as orders, sum(oi.quantity)::int as units
+       from orders o join order_items oi on oi.order_id = o.id
+       where oi.product_id = $1
+       group by o.status order by o.status`,
+      [product.id],
+    );
+    return {
+      orders: Object.fromEntries(rows.map((row) => [row.status, row.orders])),
+      units: Object.fromEntries(rows.map((row) => [row.status, row.units])),
+    };
+  };
+  const started = Date.now();
+  let current = await byStatus();
+  while ((current.orders.awaiting_payment ?? 0) > 0 && Date.now() - started < HOT_PRODUCT_SETTLE_MS) {
+    await sleep(200);
+    current = await byStatus();
+  }
+  const settleSec = round((Date.now() - started) / 1000, 1);
+  const { rows: stockRows } = await pool.query<{ stock: number }>(
+    'select stock::int as stock from products where id = $1',
+    [product.id],
+  );
+  const { rows: doubledRows } = await pool.query<{ n: number }>(
+    `select count(*)::int as n from (
+       select o.guest_session_id
+       from orders o
+       where o.status not in ('cancelled', 'payment_failed')
+         and exists (select 1 from order_items oi where oi.order_id = o.id and oi.product_id = $1)
+       group by o.guest_session_id
+       having count(*) > 1
+     ) as doubled`,
+    [product.id],
+  );
+  const released = new Set(['cancelled', 'payment_failed']);
+  const unitsHeld = Object.entries(current.units)
+    .filter(([status]) => !released.has(status))
+    .reduce((sum, [, units]) => sum + units, 0);
+  const ordersHeld = Object.entries(current.orders)
+    .filter(([status]) => !released.has(status))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const stockAfter = stockRows[0].stock;
+  const awaiting = current.orders.awaiting_payment ?? 0;
+  const paid = current.orders.paid ?? 0;
+  const doubled = doubledRows[0].n;
+  const violations: string[] = [];
+  if (stockAfter + unitsHeld !== HOT_PRODUCT_STOCK) {
+    violations.push(
+      `stock ${stockAfter} + ${unitsHeld} units held = ${stockAfter + unitsHeld}, not the initial ${HOT_PRODUCT_STOCK}`,
+    );
+  }
+  if (awaiting > 0) violations.push(`${awaiting} orders still awaiting payment after ${settleSec} s`);
+  if (doubled > 0) violations.push(`${doubled} guest carts ordered more than once`);
+  if (paid < seen.created) violations.push(`${seen.created} orders answered 201 but only ${paid} are paid`);
+  if (ordersHeld > seen.cartsConsumed) {
+    violations.push(`${ordersHeld} orders hold stock but only ${seen.cartsConsumed} carts were handed out`);
+  }
+  return {
+    provider_latency_ms: HOT_PRODUCT_LATENCY_MS,
+    product_sku: product.sku,
+    initial_stock: HOT_PRODUCT_STOCK,
+    stock_after: stockAfter,
+    units_held: unitsHeld,
+    orders_by_status: current.orders,
+    awaiting_payment_left: awaiting,
+    settle_sec: settleSec,
+    created_responses: seen.created,
+    carts_consumed: seen.cartsConsumed,
+    doubled_carts: doubled,
+    violations,
+  };
 }
 
 /** Waits (at most 3 minutes) until the mail outbox has no pending mail; how long it took. */
@@ -908,8 +1091,9 @@ async function main(): Promise<number> {
     baselineRps: 0,
     runs: [],
     warmupFailures: 0,
+    peakRss: {},
   };
-  const peakRss: Record<string, number | null> = {};
+  const peakRss = ctx.peakRss;
 
   log('baseline: bare Fastify + pg Pool(10) SELECT 1');
   const baseline = await startBaseline(ROOT, db.url);
@@ -970,7 +1154,7 @@ async function main(): Promise<number> {
     `seeded ${products.length} products, ${readSessions.length} guest carts, ${lookupOrders.length} guest orders`,
   );
 
-  await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash);
+  await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash, adminToken);
   peakRss['app (PostgreSQL), after the scenarios'] = peakRssMiB(app.child.pid) ?? null;
 
   log('statements per request (second app instance behind a counting proxy)');
@@ -995,6 +1179,7 @@ async function main(): Promise<number> {
   log(`  ${jwtVerify.string_secret_us} µs vs ${jwtVerify.key_object_us} µs per verify`);
 
   const measuredFailures = ctx.runs.reduce((sum, run) => sum + run.failures, 0);
+  const invariantViolations = ctx.hotProduct?.violations.length ?? 0;
   const machineCpu = cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     generated_at: new Date().toISOString(),
@@ -1024,8 +1209,9 @@ async function main(): Promise<number> {
     query_counts: counted.counts,
     micro: { jwt_verify: jwtVerify },
     outbox_drain: ctx.outboxDrain,
+    hot_product: ctx.hotProduct,
     scale,
-    total_failures: measuredFailures + ctx.warmupFailures,
+    total_failures: measuredFailures + ctx.warmupFailures + invariantViolations,
     duration_total_sec: round((Date.now() - started) / 1000, 1),
   };
   if (profile) {
@@ -1043,7 +1229,9 @@ async function main(): Promise<number> {
   if (disturbed.length > 0) log(`warning: other processes took CPU during ${disturbed.join(', ')}`);
   if (results.total_failures > 0) {
     log(
-      `FAILED: ${measuredFailures} failed requests in measured runs, ${ctx.warmupFailures} in warm-ups/pilots`,
+      `FAILED: ${measuredFailures} failed requests in measured runs, ${ctx.warmupFailures} in warm-ups/pilots, ` +
+        `${invariantViolations} broken hot-product invariants` +
+        (invariantViolations > 0 ? ` (${ctx.hotProduct?.violations.join('; ')})` : ''),
     );
     return 1;
   }

@@ -34,17 +34,31 @@ export async function loginAdmin(baseUrl: string, email: string, password: strin
   return data.token;
 }
 
+/** One product through the admin API, as a shop would create it. */
+export async function createProduct(
+  baseUrl: string,
+  adminToken: string,
+  product: { sku: string; name: string; unitPrice: number; stock: number },
+): Promise<Product> {
+  const data = await apiData<{ product: { id: string } }>(baseUrl, 'POST', '/api/v1/admin/products', 201, {
+    token: adminToken,
+    body: { sku: product.sku, name: product.name, unit_price: product.unitPrice, stock: product.stock },
+  });
+  return { id: data.product.id, sku: product.sku, unitPrice: product.unitPrice };
+}
+
 /** Products through the admin API, as a shop would create them. */
 export async function createProducts(baseUrl: string, adminToken: string, count: number): Promise<Product[]> {
   const products: Product[] = [];
   for (let i = 0; i < count; i++) {
-    const sku = `BENCH-${String(i + 1).padStart(3, '0')}`;
-    const unitPrice = 500 + 137 * i;
-    const data = await apiData<{ product: { id: string } }>(baseUrl, 'POST', '/api/v1/admin/products', 201, {
-      token: adminToken,
-      body: { sku, name: `Bench product ${i + 1}`, unit_price: unitPrice, stock: PRODUCT_STOCK },
-    });
-    products.push({ id: data.product.id, sku, unitPrice });
+    products.push(
+      await createProduct(baseUrl, adminToken, {
+        sku: `BENCH-${String(i + 1).padStart(3, '0')}`,
+        name: `Bench product ${i + 1}`,
+        unitPrice: 500 + 137 * i,
+        stock: PRODUCT_STOCK,
+      }),
+    );
   }
   return products;
 }
@@ -58,14 +72,16 @@ export function cartLines(index: number, products: readonly Product[], variant =
 }
 
 /**
- * `count` guest sessions, each with a cart of three lines, written in bulk (the shape the API writes:
- * a session row, its cart, the lines). Sessions expire in 30 days.
+ * `count` guest sessions, each with a cart (by default three lines: `cartLines`; `linesOf` gives other
+ * lines), written in bulk (the shape the API writes: a session row, its cart, the lines). Sessions
+ * expire in 30 days.
  */
 export async function seedGuestCarts(
   pool: Pool,
   products: readonly Product[],
   count: number,
   firstIndex = 0,
+  linesOf: (index: number) => CartLine[] = (index) => cartLines(index, products),
 ): Promise<GuestCart[]> {
   const carts: GuestCart[] = [];
   for (let start = 0; start < count; start += CHUNK) {
@@ -86,7 +102,7 @@ export async function seedGuestCarts(
     const quantities: number[] = [];
     const positions: number[] = [];
     rows.forEach((row, i) => {
-      cartLines(firstIndex + start + i, products).forEach((line, position) => {
+      linesOf(firstIndex + start + i).forEach((line, position) => {
         cartIds.push(row.id);
         productIds.push(line.product_id);
         quantities.push(line.quantity);

@@ -20,6 +20,8 @@ export interface AppSettings {
   adminPassword: string;
   /** extra node flags (e.g. --cpu-prof) */
   nodeArgs?: string[];
+  /** extra environment variables (e.g. PAYMENT_SANDBOX_LATENCY_MS for the hot-product app) */
+  env?: Record<string, string>;
 }
 
 /** The app's environment for the benchmark; only these variables, nothing inherited but PATH/HOME. */
@@ -44,7 +46,7 @@ export function appEnv(settings: AppSettings, port: number): NodeJS.ProcessEnv {
     REDIS_URL: '',
   };
   if (settings.databaseUrl !== undefined) env.DATABASE_URL = settings.databaseUrl;
-  return env;
+  return { ...env, ...settings.env };
 }
 
 /** The built app (`node dist/main.js`), started and healthy. */
