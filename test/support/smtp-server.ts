@@ -41,8 +41,9 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** Starts on `port` (0 = any free port; pass the old port to come back after stop()). */
+  /** Starts on `port` (0 = any free port; pass the old port to come back after stop()); no-op if running. */
   async start(port = this.port): Promise<void> {
+    if (this.server !== undefined) return;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
