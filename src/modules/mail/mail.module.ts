@@ -9,7 +9,9 @@ import {
   SMTP_GREETING_TIMEOUT_MS,
   SMTP_SOCKET_TIMEOUT_MS,
 } from './delivery-policy';
+import { AdminMailsController } from './admin-mails.controller';
 import { MailDispatcher } from './mail-dispatcher';
+import { MailOutboxService } from './mail-outbox.service';
 import { MailSender } from './mail-sender';
 import { OutboxRepository } from './outbox.repository';
 import { MailService } from './mail.service';
@@ -39,7 +41,8 @@ import { MailService } from './mail.service';
       }),
     }),
   ],
-  providers: [MailSender, MailService, MailDispatcher, OutboxRepository],
-  exports: [MailService, MailDispatcher],
+  controllers: [AdminMailsController],
+  providers: [MailSender, MailService, MailDispatcher, MailOutboxService, OutboxRepository],
+  exports: [MailService, MailDispatcher, MailOutboxService],
 })
 export class MailModule {}
