@@ -1,6 +1,8 @@
 import { and, count, eq, inArray, lte } from 'drizzle-orm';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
+import { createLogger } from '../../src/common/logging/logger';
+import { PinoNestLogger } from '../../src/common/logging/pino-nest-logger';
 import { mailOutbox } from '../../src/database/schema';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
 import { registerUser, uniqueEmail } from '../support/factories';
@@ -146,6 +148,8 @@ function logSink(): { stream: Writable; lines: string[] } {
           { logStream: logs.stream },
         ),
       );
+      // the app's own log lines (Nest's Logger) go to the sink as well, as main.ts wires them
+      t.app.useLogger(new PinoNestLogger(createLogger(t.config, logs.stream)));
       dispatcher = t.app.get(MailDispatcher);
       // only the test's dispatchDue() sends, so every fault lands where the test says
       await dispatcher.onApplicationShutdown();
@@ -159,6 +163,7 @@ function logSink(): { stream: Writable; lines: string[] } {
       await reopened;
       await killer?.end();
       await closeAfterFaults(t);
+      t?.app.useLogger(false);
       await smtp.stop();
     });
 
@@ -219,6 +224,8 @@ function logSink(): { stream: Writable; lines: string[] } {
       expect(cuts).toBeGreaterThanOrEqual(4);
       expect(deliveryProblems(rows, (r) => smtp.to(r))).toEqual([]);
       expect(rows.every((row) => row.status === 'sent')).toBe(true);
+      // the cuts hit the recording of accepted mails, which was retried
+      expect(logs.lines.some((line) => line.includes('recording it failed'))).toBe(true);
       // logs carry outbox ids, never an address (contract §12)
       expect(logs.lines.filter((line) => recipients.some((r) => line.includes(r)))).toEqual([]);
     });
