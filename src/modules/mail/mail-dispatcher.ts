@@ -11,8 +11,6 @@ import { MailSender } from './mail-sender';
 import { MailTemplate } from './mail.types';
 import { OutboxRepository, retryWindowStart } from './outbox.repository';
 
-export { backoffMs } from './delivery-policy';
-
 export const DISPATCH_INTERVAL_MS = 1_000;
 /**
  * Mails one instance sends at once, each claimed and held on its own: a slow SMTP server (seconds per
