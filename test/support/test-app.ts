@@ -10,7 +10,7 @@ import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/util/clock';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
 import { RawEnv } from '../../src/config/env.schema';
-import { Database } from '../../src/database/database';
+import { Database, openDatabase } from '../../src/database/database';
 import { DATABASE } from '../../src/database/database.tokens';
 import { openTestDatabase, TestDatabase } from './test-database';
 import { TestClock } from './test-clock';
@@ -55,6 +55,17 @@ export interface TestApp {
 export interface TestAppOptions {
   /** receives the app's log lines (set LOG_LEVEL in env too; tests default to silent) */
   logStream?: Writable;
+  /**
+   * A second instance on the same database as `app` (PostgreSQL only): it opens its own pool on that
+   * database and leaves dropping it to `app`, so close this one first.
+   */
+  sameDatabaseAs?: TestApp;
+}
+
+function sharedDatabase(other: TestApp): TestDatabase {
+  const url = other.testDatabase.url;
+  if (url === undefined) throw new Error('sameDatabaseAs needs TEST_DATABASE_URL (PGlite is in-process)');
+  return { database: openDatabase({ url, poolSize: 10 }), url, dispose: async () => {} };
 }
 
 export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -70,7 +81,8 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const testDatabase = await openTestDatabase();
+  const testDatabase =
+    options.sameDatabaseAs === undefined ? await openTestDatabase() : sharedDatabase(options.sameDatabaseAs);
   const clock = new TestClock();
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(APP_CONFIG)

@@ -1,38 +1,59 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from '../../common/util/clock';
-import { TxHost } from '../../database/transaction';
 import { isGuestEmail } from '../../common/util/guest-email';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { MailOutboxRow } from '../../database/schema';
+import { TxHost } from '../../database/transaction';
+import { afterFailedAttempt, CLAIM_LEASE_MS, errorKind, LEASE_RENEW_MS } from './delivery-policy';
 import { MailSender } from './mail-sender';
 import { MailTemplate } from './mail.types';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, retryWindowStart } from './outbox.repository';
 
 export const DISPATCH_INTERVAL_MS = 1_000;
-export const DISPATCH_BATCH = 20;
-export const CLAIM_LEASE_MS = 60_000;
-export const MAX_ATTEMPTS = 12;
+/**
+ * Mails one instance sends at once, each claimed and held on its own: a slow SMTP server (seconds per
+ * message) holds up one worker, not the outbox.
+ */
+export const DISPATCH_CONCURRENCY = 4;
+/** Waits between tries to record a sent mail (the last one repeats until it works or the app stops). */
+const RECORD_RETRY_MS = [100, 250, 500, 1_000, 2_000];
 
-/** Exponential back-off: 5 s, 10 s, 20 s … capped at one hour. */
-export function backoffMs(attempt: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+/** A lease on one mail, renewed while held; `until` is the current token. */
+interface HeldLease {
+  readonly until: Date;
+  /** stops renewing; resolves once no renewal is in flight, so `until` is final */
+  release(): Promise<void>;
 }
 
-/** Sends outbox mails: polls every second, and right after a mail is queued. */
+/**
+ * Sends outbox mails (contract §11): polls every second, and right after a mail is queued. Each worker
+ * claims one mail at a time and holds it by a lease for as long as it works on it, so however many
+ * instances run, a mail is with one dispatcher at a time. A mail SMTP accepted is recorded as sent with
+ * retries, lease held, so it is not sent again because the database was away for a moment.
+ */
 @Injectable()
 export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailDispatcher.name);
   private timer: NodeJS.Timeout | undefined;
-  /** runs queue up behind each other, so a caller of dispatchDue() sees the effect of a run in flight */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** the workers in flight, each settling when it found no due mail (never rejecting) */
+  private readonly workers = new Set<Promise<void>>();
   private kicked = false;
   private stopped = false;
+  /** counts shutdowns: a run started before the latest one stops claiming and stops retrying a record */
+  private shutdowns = 0;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly sender: MailSender,
     private readonly clock: Clock,
     @InjectTransactionHost() private readonly txHost: TxHost,
-  ) {}
+    @Inject(APP_CONFIG) config: ResolvedAppConfig,
+  ) {
+    this.maxAgeMs = config.mailMaxAgeHours * 3_600_000;
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.kick(), DISPATCH_INTERVAL_MS);
@@ -41,8 +62,9 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shutdowns++;
     clearInterval(this.timer);
-    await this.chain;
+    await Promise.all([...this.workers]);
   }
 
   /** Starts a dispatch soon (after the caller's transaction has had time to commit). */
@@ -53,61 +75,175 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       this.kicked = false;
       if (this.stopped) return;
       this.dispatchDue().catch((error: unknown) =>
-        this.logger.warn(`mail dispatch failed: ${(error as Error).message}`),
+        this.logger.warn(`mail dispatch stopped early (${errorKind(error)}); the next poll goes on`),
       );
     }, 20).unref();
   }
 
-  /** Sends every due mail once, after any run in flight; returns how many were sent. Tests call it directly. */
-  dispatchDue(): Promise<number> {
+  /**
+   * Tops the workers up to DISPATCH_CONCURRENCY and waits for every worker in flight, so that a caller
+   * sees every due mail handled; returns how many the workers it started sent. Tests call it directly
+   * (also after onApplicationShutdown stopped the poller: such a run ends at the next shutdown).
+   */
+  async dispatchDue(): Promise<number> {
+    const generation = this.shutdowns;
+    const cancelled = () => this.shutdowns !== generation;
+    const started: Promise<number>[] = [];
+    while (this.workers.size < DISPATCH_CONCURRENCY) started.push(this.startWorker(cancelled));
+    await Promise.all([...this.workers]);
+    let sent = 0;
+    for (const worker of await Promise.allSettled(started)) {
+      if (worker.status === 'rejected') throw worker.reason;
+      sent += worker.value;
+    }
+    return sent;
+  }
+
+  private startWorker(cancelled: () => boolean): Promise<number> {
     // Never inside the caller's transaction: kick() runs in the async context of the transaction that
     // queued the mail, and through it the dispatcher would claim and send a mail that can still roll back.
-    const run = this.chain.then(() => this.txHost.withoutTransaction(() => this.sendDue()));
-    this.chain = run.catch(() => 0);
-    return run;
+    const worker = this.txHost.withoutTransaction(() => this.work(cancelled));
+    const settled: Promise<void> = worker
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.workers.delete(settled);
+      });
+    this.workers.add(settled);
+    return worker;
   }
 
-  private async sendDue(): Promise<number> {
+  /** Claims and sends one mail after another until none is due. */
+  private async work(cancelled: () => boolean): Promise<number> {
     let sent = 0;
-    for (;;) {
+    while (!cancelled()) {
       const now = this.clock.now();
-      const batch = await this.outbox.claimDue(now, new Date(now.getTime() + CLAIM_LEASE_MS), DISPATCH_BATCH);
-      for (const mail of batch) {
-        if (await this.deliver(mail)) sent++;
-      }
-      if (batch.length < DISPATCH_BATCH || this.stopped) return sent;
+      const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
+      const mail = await this.outbox.claimNext(now, leaseUntil);
+      if (mail === undefined) break;
+      if (await this.deliver(mail, leaseUntil, cancelled)) sent++;
     }
+    return sent;
   }
 
-  private async deliver(mail: {
-    id: string;
-    recipient: string;
-    subject: string;
-    template: string;
-    context: unknown;
-    attempts: number;
-  }): Promise<boolean> {
+  private async deliver(mail: MailOutboxRow, leaseUntil: Date, cancelled: () => boolean): Promise<boolean> {
     if (isGuestEmail(mail.recipient)) {
-      await this.outbox.markFailedAttempt(mail.id, 'guest-pattern address: never sent', null);
+      await this.outbox.markNeverSent(mail.id, leaseUntil, 'guest-pattern address: never sent');
+      return false;
+    }
+    const attempt = mail.attempts + 1;
+    const lease = this.hold(mail.id, leaseUntil);
+    try {
+      await this.sender.deliver(
+        {
+          to: mail.recipient,
+          subject: mail.subject,
+          template: mail.template as MailTemplate,
+          context: mail.context as Record<string, unknown>,
+        },
+        mail,
+      );
+    } catch (error) {
+      await lease.release();
+      await this.recordFailure(mail, attempt, lease.until, error);
       return false;
     }
     try {
-      await this.sender.deliver({
-        to: mail.recipient,
-        subject: mail.subject,
-        template: mail.template as MailTemplate,
-        context: mail.context as Record<string, unknown>,
-      });
-      await this.outbox.markSent(mail.id, this.clock.now());
-      return true;
-    } catch (error) {
-      const attempt = mail.attempts + 1;
-      const next = attempt >= MAX_ATTEMPTS ? null : new Date(this.clock.now().getTime() + backoffMs(attempt));
-      await this.outbox.markFailedAttempt(mail.id, (error as Error).message, next);
-      this.logger.warn(
-        `mail ${mail.id} attempt ${attempt} failed${next === null ? ', giving up' : ''}: ${(error as Error).message}`,
-      );
-      return false;
+      await this.recordSent(mail.id, attempt, cancelled);
+    } finally {
+      await lease.release();
+    }
+    return true;
+  }
+
+  /**
+   * SMTP accepted the mail: record it, on a new pooled connection each try, until that works or the app
+   * shuts down. The lease stays held (and renewed) meanwhile, so no dispatcher claims the mail again.
+   */
+  private async recordSent(id: string, attempt: number, cancelled: () => boolean): Promise<void> {
+    for (let retry = 0; ; retry++) {
+      try {
+        await this.outbox.markSent(id, this.clock.now());
+        if (retry > 0)
+          this.logger.log(`mail ${id} attempt ${attempt}: recorded as sent after ${retry} retries`);
+        return;
+      } catch (error) {
+        if (cancelled()) {
+          this.logger.error(
+            `mail ${id} attempt ${attempt}: SMTP accepted it but it could not be recorded before shutdown ` +
+              `(${errorKind(error)}); it goes out again, with the same Message-ID, once its lease runs out`,
+          );
+          return;
+        }
+        if (retry === 0) {
+          this.logger.warn(
+            `mail ${id} attempt ${attempt}: SMTP accepted it, recording it failed (${errorKind(error)}); retrying`,
+          );
+        }
+        await sleep(RECORD_RETRY_MS[Math.min(retry, RECORD_RETRY_MS.length - 1)]);
+      }
     }
   }
+
+  private async recordFailure(
+    mail: MailOutboxRow,
+    attempt: number,
+    heldUntil: Date,
+    error: unknown,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const next = afterFailedAttempt({
+      attempt,
+      now,
+      windowStart: retryWindowStart(mail),
+      maxAgeMs: this.maxAgeMs,
+    });
+    const recorded = await this.outbox.recordFailedAttempt(mail.id, heldUntil, lastErrorOf(error), next);
+    const outcome = !recorded
+      ? 'its lease had run out, not recorded'
+      : next.deadLetter
+        ? `older than MAIL_MAX_AGE_HOURS, dead-lettered`
+        : `next attempt in ${Math.round((next.nextAttemptAt.getTime() - now.getTime()) / 1000)} s`;
+    this.logger.warn(`mail ${mail.id} attempt ${attempt} failed (${errorKind(error)}): ${outcome}`);
+  }
+
+  /** Holds a claimed mail: renews its lease every LEASE_RENEW_MS until released. */
+  private hold(id: string, leaseUntil: Date): HeldLease {
+    let until = leaseUntil;
+    let renewal: Promise<void> = Promise.resolve();
+    const renew = async () => {
+      const next = new Date(this.clock.now().getTime() + CLAIM_LEASE_MS);
+      try {
+        if (await this.outbox.renewLease(id, until, next)) until = next;
+      } catch (error) {
+        // the lease still has most of its time left; the next tick tries again
+        this.logger.warn(`mail ${id}: renewing its lease failed (${errorKind(error)})`);
+      }
+    };
+    const timer = setInterval(() => {
+      renewal = renewal.then(renew);
+    }, LEASE_RENEW_MS);
+    timer.unref();
+    return {
+      get until() {
+        return until;
+      },
+      async release() {
+        clearInterval(timer);
+        await renewal;
+      },
+    };
+  }
+}
+
+/** What the outbox keeps of a failed send for the admin list (not logged: it can quote addresses). */
+function lastErrorOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  const prefix = [typeof code === 'string' ? code : '', typeof responseCode === 'number' ? responseCode : '']
+    .join(' ')
+    .trim();
+  return prefix === '' ? error.message : `${prefix}: ${error.message}`;
 }

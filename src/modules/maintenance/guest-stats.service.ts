@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/util/clock';
+import { MailOutboxService } from '../mail/mail-outbox.service';
 import { GuestStatsDto } from './dto/guest-stats.dto';
 import { MaintenanceRepository } from './maintenance.repository';
 
@@ -9,11 +10,13 @@ export class GuestStatsService {
   constructor(
     private readonly maintenance: MaintenanceRepository,
     private readonly clock: Clock,
+    private readonly mails: MailOutboxService,
   ) {}
 
   async stats(): Promise<GuestStatsDto> {
     const sessions = await this.maintenance.sessionCounts(this.clock.now());
     const lastRun = await this.maintenance.lastRun();
+    const mail = await this.mails.stats();
     return {
       active_sessions: sessions.active,
       expired_sessions: sessions.expired,
@@ -21,6 +24,11 @@ export class GuestStatsService {
       guest_orders: await this.maintenance.guestOrderCount(),
       conversions: await this.maintenance.conversionCount(),
       merges: await this.maintenance.mergeCount(),
+      mail_outbox: {
+        pending: mail.pending,
+        oldest_pending_seconds: mail.oldestPendingSeconds,
+        dead_letters: mail.deadLetters,
+      },
       last_cleanup:
         lastRun === undefined
           ? null

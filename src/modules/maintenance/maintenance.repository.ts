@@ -77,7 +77,7 @@ export class MaintenanceRepository {
     return rows.length;
   }
 
-  /** Deletes up to `batchSize` outbox mails sent before `before`; pending and failed ones stay. */
+  /** Deletes up to `batchSize` outbox mails sent before `before`; pending, failed and dead-lettered ones stay. */
   deleteSentMails(before: Date, batchSize: number): Promise<number> {
     return this.deleteBatch(
       mailOutbox,

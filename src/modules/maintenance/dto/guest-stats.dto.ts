@@ -11,6 +11,18 @@ export class CleanupRunDto {
   deleted!: Record<string, number>;
 }
 
+/** contract §12: the mail outbox part (the same numbers as the mail_outbox_* metrics). */
+export class MailOutboxStatsDto {
+  @ApiProperty({ description: 'mails waiting to be sent (first try or retry)' }) pending!: number;
+  @ApiProperty({ description: 'age of the oldest pending mail in seconds; 0 when none is pending' })
+  oldest_pending_seconds!: number;
+  @ApiProperty({
+    description:
+      'mails given up after MAIL_MAX_AGE_HOURS of failed attempts (GET /api/v1/admin/mails/?status=dead_letter)',
+  })
+  dead_letters!: number;
+}
+
 export class GuestStatsDto {
   @ApiProperty({ description: 'guest sessions not yet expired' }) active_sessions!: number;
   @ApiProperty({ description: 'expired guest sessions the cleanup has not deleted yet' })
@@ -20,5 +32,6 @@ export class GuestStatsDto {
   @ApiProperty({ description: 'orders placed as a guest (linked ones included)' }) guest_orders!: number;
   @ApiProperty({ description: 'accounts created by guest-to-user conversion' }) conversions!: number;
   @ApiProperty({ description: 'cart merges ever recorded' }) merges!: number;
+  @ApiProperty({ type: MailOutboxStatsDto }) mail_outbox!: MailOutboxStatsDto;
   @ApiProperty({ type: CleanupRunDto, nullable: true }) last_cleanup!: CleanupRunDto | null;
 }
