@@ -4,6 +4,7 @@ import { mailOutbox, orders, orderStatusHistory, sandboxCharges } from '../../sr
 import { PaymentReconciler } from '../../src/modules/checkout/payment-reconciler';
 import { guestCartLines, ordersOfSession, productStock } from '../support/db-reads';
 import {
+  adminToken,
   createGuestCart,
   createProduct,
   guestOrderBody,
@@ -74,7 +75,11 @@ describe('checkout steps (contract §6)', () => {
     expect((await ledger(t, res.body.data.order.id))[0].amount).toBe(9_900_000_000);
   });
 
-  it('never shows a payment_failed order: lookup answers 404 for its number', async () => {
+  it('never shows a payment_failed order: lookup answers 404 for its number, guest-stats do not count it', async () => {
+    const stats = async () =>
+      (await t.request('GET', '/api/v1/admin/guest-stats', { token: await adminToken(t) })).body.data
+        .guest_orders;
+    const before = await stats();
     const product = await createProduct(t, { stock: 5 });
     const sessionId = await createGuestCart(t, [[product, 1]]);
     const body = guestOrderBody(sessionId, undefined, {
@@ -84,6 +89,7 @@ describe('checkout steps (contract §6)', () => {
     const [failed] = await ordersOfSession(t, sessionId);
     expect(failed.status).toBe('payment_failed');
     expectError(await lookup(t, body.customer_info.email, failed.orderNumber), 404, 'ORDER_NOT_FOUND');
+    expect(await stats()).toBe(before);
   });
 });
 

@@ -1,6 +1,19 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, sql, SQLWrapper } from 'drizzle-orm';
+import {
+  and,
+  count,
+  desc,
+  eq,
+  gt,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  notInArray,
+  sql,
+  SQLWrapper,
+} from 'drizzle-orm';
 import { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import {
   cartItems,
@@ -96,7 +109,13 @@ export class MaintenanceRepository {
   }
 
   async guestOrderCount(): Promise<number> {
-    const [row] = await this.txHost.tx.select({ n: count() }).from(orders).where(eq(orders.isGuest, true));
+    // contract §6: orders awaiting or failing their payment are not orders (never counted)
+    const [row] = await this.txHost.tx
+      .select({ n: count() })
+      .from(orders)
+      .where(
+        and(eq(orders.isGuest, true), notInArray(orders.status, ['awaiting_payment', 'payment_failed'])),
+      );
     return row.n;
   }
 
