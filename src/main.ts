@@ -1,10 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { createLogger } from './common/logging/logger';
-import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
@@ -22,12 +22,11 @@ async function bootstrap(): Promise<void> {
       bodyParser: false,
     },
   );
-  const nestLogger = new PinoNestLogger(logger);
-  app.useLogger(nestLogger);
+  // configureApp also hands Nest's Logger to `logger` (PinoNestLogger), which flushes the buffered lines
   configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
   app.enableShutdownHooks();
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  nestLogger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);
+  new Logger('Bootstrap').log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`);
 }
 
 bootstrap().catch((error: unknown) => {
