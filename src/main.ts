@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { createLogger } from './common/logging/logger';
+import { errorSummary, stackFrames } from './common/logging/safe-error';
 import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
@@ -30,9 +31,13 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // Config errors name the bad variable; print them plainly and exit non-zero.
-  process.stderr.write(
-    `${error instanceof ConfigValidationError ? error.message : String((error as Error)?.stack ?? error)}\n`,
-  );
+  // Config errors name the bad variable; print them plainly and exit non-zero. Anything else (a failed
+  // migration, say) is summarised: its message and stack header can hold a query's params (contract §12).
+  if (error instanceof ConfigValidationError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    const frames = error instanceof Error ? stackFrames(error.stack, error.message) : undefined;
+    process.stderr.write(`${errorSummary(error)}\n${frames === undefined ? '' : `${frames}\n`}`);
+  }
   process.exit(1);
 });
