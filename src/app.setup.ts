@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { ResolvedAppConfig } from './config/app-config';
 
 /** Largest accepted request body; a cart of MAX_CART_LINES lines is a few KiB (contract §1: 413 above). */
@@ -49,6 +50,9 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
 /** Everything main.ts and the e2e tests apply to the app in the same way. */
 export function configureApp(app: NestFastifyApplication, config: ResolvedAppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // Nest's Logger (services, the exception filter, Nest itself) writes to the same pino logger as
+  // Fastify, here rather than in main.ts only, so the tests' log captures see the lines production writes
+  app.useLogger(new PinoNestLogger(fastify.log as Logger));
   // JSON only: any other body type is a 415 (contract §1). Fastify's own JSON parser (prototype-poisoning
   // safe) does the parsing, after a cheap scan refuses absurdly deep nesting.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
+import { errorSummary } from '../common/logging/safe-error';
 import { CleanupService } from '../modules/maintenance/cleanup.service';
 
 /** `npm run cleanup`: runs the scheduled cleanup once against the configured database and exits. */
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  // contract §12: a failed query's message holds its params; the summary names class, SQLSTATE, constraint
+  process.stderr.write(`${errorSummary(error)}\n`);
   process.exit(1);
 });

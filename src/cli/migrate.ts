@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { errorSummary } from '../common/logging/safe-error';
 import { loadAppConfig } from '../config/app-config';
 import { openDatabase } from '../database/database';
 import { ConfigModule } from '@nestjs/config';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  // contract §12: a failed query's message holds its params; the summary names class, SQLSTATE, constraint
+  process.stderr.write(`${errorSummary(error)}\n`);
   process.exit(1);
 });

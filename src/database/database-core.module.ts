@@ -1,4 +1,5 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { describeError } from '../common/logging/safe-error';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/app-config';
 import { Database, openDatabase } from './database';
 import { DATABASE, DRIZZLE } from './database.tokens';
@@ -17,7 +18,8 @@ import { join } from 'node:path';
           url: config.databaseUrl,
           dataDir: join(config.dataDir, 'pglite'),
           poolSize: config.dbPoolSize,
-          onPoolError: (error) => logger.warn(`idle database connection lost: ${error.message}`),
+          onPoolError: (error) =>
+            logger.warn({ msg: 'idle database connection lost', err: describeError(error) }),
         });
         await database.migrate();
         logger.log(

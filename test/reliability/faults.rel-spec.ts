@@ -30,6 +30,7 @@ import {
   unexpectedAnswers,
   watchUnhandledClientErrors,
 } from './support/pg-faults';
+import { assertNoCustomerData, FACTORY_CUSTOMER_DATA, LogCapture } from './support/log-capture';
 import { freePort, hasRedisServer, RedisChild, sleep, TcpProxy, waitFor } from './support/processes';
 import { Recorder } from './support/recorder';
 import { shop, Shop } from './support/shop';
@@ -85,6 +86,7 @@ async function checkoutState(t: TestApp, s: Shop, productIds: string[], cartId: 
 }
 
 describe('faults: SMTP down while orders and sign-ups keep coming', () => {
+  const logs = new LogCapture();
   const smtp = new TestSmtpServer();
   let t: TestApp;
   let s: Shop;
@@ -92,7 +94,7 @@ describe('faults: SMTP down while orders and sign-ups keep coming', () => {
 
   beforeAll(async () => {
     await smtp.start();
-    t = rec.track(await createTestApp({ SMTP_URL: smtp.url }));
+    t = rec.track(await createTestApp({ LOG_LEVEL: 'debug', SMTP_URL: smtp.url }, { logStream: logs }));
     s = shop(t);
     dispatcher = t.app.get(MailDispatcher);
     // only the test's dispatchDue() calls send, so every attempt happens where the test says
@@ -164,14 +166,19 @@ describe('faults: SMTP down while orders and sign-ups keep coming', () => {
     expect(rows.every((row) => row.status === 'sent' && row.attempts === 3)).toBe(true);
     await expectConsistent(s);
   });
+
+  it('wrote no customer data to the log (contract §12)', () => {
+    assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
+  });
 });
 
 describe('faults: payment provider outage (tok_unavailable)', () => {
+  const logs = new LogCapture();
   let t: TestApp;
   let s: Shop;
 
   beforeAll(async () => {
-    t = rec.track(await createTestApp());
+    t = rec.track(await createTestApp({ LOG_LEVEL: 'debug' }, { logStream: logs }));
     s = shop(t);
   });
   afterAll(() => t?.close());
@@ -247,16 +254,21 @@ describe('faults: payment provider outage (tok_unavailable)', () => {
     expect(await checkoutState(t, s, [product.id], put.body.data.cart.id)).toEqual(before);
     await expectConsistent(s);
   });
+
+  it('wrote no customer data to the log (contract §12)', () => {
+    assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
+  });
 });
 
 describe('faults: a mail queued in a transaction that rolls back', () => {
+  const logs = new LogCapture();
   const smtp = new TestSmtpServer();
   let t: TestApp;
 
   beforeAll(async () => {
     await smtp.start();
     // the background dispatcher stays on: its kick after a queued mail is what this scenario is about
-    t = rec.track(await createTestApp({ SMTP_URL: smtp.url }));
+    t = rec.track(await createTestApp({ LOG_LEVEL: 'debug', SMTP_URL: smtp.url }, { logStream: logs }));
   });
   afterAll(async () => {
     await t?.close();
@@ -288,11 +300,16 @@ describe('faults: a mail queued in a transaction that rolls back', () => {
     expect(smtp.to(email)).toEqual([]);
     expect(await t.database.db.select().from(mailOutbox).where(eq(mailOutbox.recipient, email))).toEqual([]);
   });
+
+  it('wrote no customer data to the log (contract §12)', () => {
+    assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
+  });
 });
 
 (hasRedisServer() ? describe : describe.skip)(
   `faults: Redis crash under rate limiting${hasRedisServer() ? '' : ' (skipped: redis-server is not installed)'}`,
   () => {
+    const logs = new LogCapture();
     let redis: RedisChild;
     let a: TestApp;
     let b: TestApp;
@@ -300,8 +317,18 @@ describe('faults: a mail queued in a transaction that rolls back', () => {
     beforeAll(async () => {
       redis = new RedisChild(await freePort());
       await redis.start();
-      a = rec.track(await createTestApp({ RATE_LIMITS: 'on', REDIS_URL: redis.url }));
-      b = rec.track(await createTestApp({ RATE_LIMITS: 'on', REDIS_URL: redis.url }));
+      a = rec.track(
+        await createTestApp(
+          { LOG_LEVEL: 'debug', RATE_LIMITS: 'on', REDIS_URL: redis.url },
+          { logStream: logs },
+        ),
+      );
+      b = rec.track(
+        await createTestApp(
+          { LOG_LEVEL: 'debug', RATE_LIMITS: 'on', REDIS_URL: redis.url },
+          { logStream: logs },
+        ),
+      );
     });
     afterAll(async () => {
       await a?.close();
@@ -358,6 +385,10 @@ describe('faults: a mail queued in a transaction that rolls back', () => {
       expect((await cartRequest(a, after)).status).toBe(429);
       expect((await cartRequest(b, after)).status).toBe(429);
     });
+
+    it('wrote no customer data to the log (contract §12)', () => {
+      assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
+    });
   },
 );
 
@@ -400,12 +431,13 @@ const CLEAN = {
 (pgUrl !== undefined ? describe : describe.skip)(
   `faults: PostgreSQL connections killed with pg_terminate_backend under load ${pgUrl === undefined ? SKIP_NO_SERVER : ''}`,
   () => {
+    const logs = new LogCapture();
     let t: TestApp;
     let s: Shop;
     let killer: Client;
 
     beforeAll(async () => {
-      t = rec.track(await createTestApp());
+      t = rec.track(await createTestApp({ LOG_LEVEL: 'debug' }, { logStream: logs }));
       s = shop(t);
       killer = new Client({ connectionString: pgUrl });
       killer.on('error', () => undefined);
@@ -463,12 +495,17 @@ const CLEAN = {
         }),
       ).toEqual(CLEAN);
     });
+
+    it('wrote no customer data to the log (contract §12)', () => {
+      assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
+    });
   },
 );
 
 (pgUrl !== undefined ? describe : describe.skip)(
   `faults: PostgreSQL goes away and comes back (restart seen through a TCP proxy) ${pgUrl === undefined ? SKIP_NO_SERVER : ''}`,
   () => {
+    const logs = new LogCapture();
     let proxy: TcpProxy;
     let t: TestApp;
     let s: Shop;
@@ -483,7 +520,7 @@ const CLEAN = {
       through.port = String(proxy.port);
       process.env.TEST_DATABASE_URL = through.toString();
       try {
-        t = rec.track(await createTestApp());
+        t = rec.track(await createTestApp({ LOG_LEVEL: 'debug' }, { logStream: logs }));
       } finally {
         process.env.TEST_DATABASE_URL = pgUrl;
       }
@@ -534,6 +571,10 @@ const CLEAN = {
           recoveredInMs: recovered,
         }),
       ).toEqual(CLEAN);
+    });
+
+    it('wrote no customer data to the log (contract §12)', () => {
+      assertNoCustomerData(logs.lines, FACTORY_CUSTOMER_DATA);
     });
   },
 );

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { describeError } from '../logging/safe-error';
 import { isDatabaseUnavailable, isTransientConflict, isUnstorableText } from './database-errors';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 
@@ -40,7 +41,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 
 /**
  * Renders every failure as the contract's error envelope (§1): AppErrors, Nest HTTP exceptions, throttling,
- * Fastify's body errors, an unreachable database (503) and anything unknown (500, no details, logged).
+ * Fastify's body errors, an unreachable database (503) and anything unknown (500, no details). Every 5xx
+ * is logged with its request id and describeError's fields (class, SQLSTATE, constraint), never its text.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -53,10 +55,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const error = this.toAppError(exception, request);
 
     if (error.status >= 500) {
-      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(
-        `${error.code} on ${request.method} ${request.routeOptions?.url ?? 'unknown route'} [req ${String(request.id)}]: ${detail}`,
-      );
+      // contract §12: never the exception's message or stack text (Drizzle's carry the query's params)
+      const route = request.routeOptions?.url ?? 'unknown route';
+      this.logger.error({
+        msg: `${error.code} on ${request.method} ${route}`,
+        reqId: String(request.id),
+        errorCode: error.code,
+        // the frames help with the unexpected; a 503 is explained by its class and code
+        err: describeError(exception, { stack: error.code === 'INTERNAL_ERROR' }),
+      });
     }
     if (reply.sent) return;
 

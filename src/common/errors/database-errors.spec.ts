@@ -12,6 +12,8 @@ describe('PostgreSQL error helpers', () => {
   it('finds the SQLSTATE through a cause chain', () => {
     expect(pgErrorCode(wrapped({ code: '23505' }))).toBe('23505');
     expect(pgErrorCode(new Error('plain'))).toBeUndefined();
+    // a socket error under the driver's wrapper is not a SQLSTATE, and does not hide one further down
+    expect(pgErrorCode(wrapped({ code: 'EPIPE', cause: { code: '57P01' } }))).toBe('57P01');
   });
 
   it('recognises a unique violation of a named constraint only', () => {

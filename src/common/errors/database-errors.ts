@@ -14,9 +14,12 @@ function* causes(error: unknown): Generator<PgLikeError> {
   }
 }
 
+/** Five digits and upper-case letters with at least one digit: Node's EPIPE or nodemailer's EAUTH are not. */
+const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/;
+
 export function pgErrorCode(error: unknown): string | undefined {
   for (const e of causes(error)) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    if (typeof e.code === 'string' && SQLSTATE.test(e.code)) return e.code;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Writable } from 'node:stream';
-import pino, { Logger } from 'pino';
+import pino, { LogFn, Logger } from 'pino';
 import { ResolvedAppConfig } from '../../config/app-config';
+import { describeError, isDescribedError, SafeError } from './safe-error';
 
 /** Keys whose values never reach the log (contract: PII and secrets), at any depth pino can address. */
 export const REDACTED_PATHS = [
@@ -44,9 +45,39 @@ export function sanitizeUrl(url: string | undefined): string | undefined {
 }
 
 /**
+ * pino's serializer for `err` (and `error`): describeError's rule, stack frames included, so that
+ * `logger.error({ err }, '…')` anywhere (Fastify's own lines too) logs no message, detail or params.
+ */
+export function serializeError(value: unknown): SafeError {
+  return isDescribedError(value) ? value : describeError(value, { stack: true });
+}
+
+/**
+ * pino takes an error's message as the line's message when none is given (`logger.error(err)`,
+ * `logger.error({ err })`), before any serializer runs: describe the error first, so its fixed text is used.
+ */
+function describeErrorArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first, ...rest] = args as unknown[];
+  if (first instanceof Error) {
+    const err = describeError(first, { stack: true });
+    method.apply(this, [{ err }, ...(rest.length > 0 ? rest : [err.message])] as Parameters<LogFn>);
+    return;
+  }
+  if (typeof first === 'object' && first !== null && 'err' in first) {
+    const { err } = first;
+    if (!isDescribedError(err)) {
+      method.apply(this, [{ ...first, err: serializeError(err) }, ...rest] as Parameters<LogFn>);
+      return;
+    }
+  }
+  method.apply(this, args);
+}
+
+/**
  * The app's one pino logger: Fastify logs requests through it (a child per request carrying `reqId`)
  * and Nest's Logger writes to it (PinoNestLogger). Requests are logged with method, sanitized URL and
- * client address only: no headers (Authorization, cookies, Idempotency-Key) and no bodies.
+ * client address only: no headers (Authorization, cookies, Idempotency-Key) and no bodies. Errors are
+ * logged through describeError only (contract §12: error logs and stack traces carry no customer data).
  * `destination` lets tests read the lines back (PII checks); stdout otherwise.
  */
 export function createLogger(config: ResolvedAppConfig, destination?: Writable | null): Logger {
@@ -60,8 +91,12 @@ export function createLogger(config: ResolvedAppConfig, destination?: Writable |
         remoteAddress: request.ip,
       }),
       res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
-      err: pino.stdSerializers.err,
+      // never pino.stdSerializers.err: it copies the message, the stack's message lines and every
+      // enumerable field (Drizzle's params, pg's detail, PGlite's query and params) into the line
+      err: serializeError,
+      error: serializeError,
     },
+    hooks: { logMethod: describeErrorArguments },
   };
   if (destination !== undefined && destination !== null) return pino(options, destination);
   if (config.nodeEnv === 'development' && process.stdout.isTTY) {

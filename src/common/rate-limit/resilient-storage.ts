@@ -2,6 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
+import { describeError } from '../logging/safe-error';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -46,9 +47,10 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnModuleDest
     } catch (error) {
       if (!this.degraded) {
         this.degraded = true;
-        this.logger.warn(
-          `Redis unavailable (${(error as Error).message}): counting rate limits in this instance's memory`,
-        );
+        this.logger.warn({
+          msg: "Redis unavailable: counting rate limits in this instance's memory",
+          err: describeError(error),
+        });
       }
       return this.local.increment(key, ttl, limit, blockDuration, name);
     }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
+import { describeError } from '../../common/logging/safe-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { Database } from '../../database/database';
@@ -45,7 +46,7 @@ export class CleanupService implements OnApplicationBootstrap {
       cronTime: this.config.cleanupCron,
       onTick: () => {
         this.runOnce().catch((error: unknown) =>
-          this.logger.error(`cleanup failed: ${(error as Error).message}`),
+          this.logger.error({ msg: 'cleanup failed', err: describeError(error, { stack: true }) }),
         );
       },
       start: true,
