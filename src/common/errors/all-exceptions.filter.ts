@@ -1,15 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from './app-error';
+import { AppError, errorEnvelope, headersOf, httpStatusOf } from './app-error';
 import { describeError } from '../logging/safe-error';
 import { isDatabaseUnavailable, isTransientConflict, isUnstorableText } from './database-errors';
-import { ERROR_STATUS, ErrorCode } from './error-codes';
-
-export interface ErrorBody {
-  success: false;
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
+import { ERROR_STATUS, ErrorCode, ErrorStatusOverrides } from './error-codes';
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
@@ -67,13 +62,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (reply.sent) return;
 
-    const body: ErrorBody = { success: false, error: { code: error.code, message: error.message } };
-    if (error.details !== undefined) body.error.details = error.details;
     void reply
-      .status(error.status)
-      .headers(error.headers ?? {})
+      .status(httpStatusOf(error, request.routeOptions?.config as ErrorStatusOverrides | undefined))
+      .headers(headersOf(error))
       .header('content-type', 'application/json; charset=utf-8')
-      .send(body);
+      .send(errorEnvelope(error));
   }
 
   private toAppError(exception: unknown, request: FastifyRequest): AppError {
@@ -107,21 +100,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return new AppError(
         'SERVICE_UNAVAILABLE',
         'A concurrent change got in the way; nothing was saved, please retry',
-        undefined,
-        {
-          'retry-after': '1',
-        },
       );
     }
     if (isDatabaseUnavailable(exception)) {
-      return new AppError(
-        'SERVICE_UNAVAILABLE',
-        'The service is temporarily unavailable, please retry',
-        undefined,
-        {
-          'retry-after': '1',
-        },
-      );
+      return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable, please retry');
     }
     return new AppError('INTERNAL_ERROR', 'An unexpected error occurred');
   }

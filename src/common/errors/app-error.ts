@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ErrorCode } from './error-codes';
+import { ERROR_STATUS, ErrorCode, ErrorStatusOverrides, RETRY_AFTER_SECONDS } from './error-codes';
 
 export interface FieldProblem {
   field: string;
@@ -11,22 +11,23 @@ export interface StockProblem {
   available: number;
 }
 
-/** The one error type services throw; the exception filter renders it as the contract's envelope. */
+/**
+ * The one error type services throw: a code from the catalogue, a message and details. Its HTTP status and
+ * headers come from the catalogue (error-codes.ts), never from the thrower; the exception filter renders it.
+ */
 export class AppError extends Error {
-  readonly status: number;
-
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    /** extra response headers, e.g. Retry-After */
-    readonly headers?: Record<string, string>,
-    /** only where the contract gives a code another status (§9: EMAIL_ALREADY_REGISTERED is 400 there) */
-    status?: number,
   ) {
     super(message);
     this.name = 'AppError';
-    this.status = status ?? ERROR_STATUS[code];
+  }
+
+  /** The catalogue's status for this code (a route may answer another: see httpStatusOf). */
+  get status(): number {
+    return ERROR_STATUS[this.code];
   }
 
   static validation(problems: FieldProblem[], message = 'Request validation failed'): AppError {
@@ -44,4 +45,15 @@ export function errorEnvelope(error: AppError): ErrorEnvelope {
   const body: ErrorEnvelope = { success: false, error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
   return body;
+}
+
+/** The status a route answers for an error: its own override (contract §9) or the catalogue's. */
+export function httpStatusOf(error: AppError, route: ErrorStatusOverrides | undefined): number {
+  return route?.errorStatus?.[error.code] ?? error.status;
+}
+
+/** The headers the catalogue gives a code (Retry-After). */
+export function headersOf(error: AppError): Record<string, string> {
+  const seconds = RETRY_AFTER_SECONDS[error.code];
+  return seconds === undefined ? {} : { 'retry-after': String(seconds) };
 }

@@ -37,3 +37,18 @@ export const ERROR_STATUS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The `Retry-After` (seconds) a code always answers with; RATE_LIMITED's comes from the limiter's window
+ * (the guard sets it on the reply), so it is not listed here.
+ */
+export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  REQUEST_IN_PROGRESS: 1,
+  SERVICE_UNAVAILABLE: 1,
+  PAYMENT_PROVIDER_UNAVAILABLE: 5,
+};
+
+/** A route's own statuses for codes the contract answers differently there (§9), set with @RouteConfig. */
+export interface ErrorStatusOverrides {
+  errorStatus?: Partial<Record<ErrorCode, number>>;
+}

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AuthenticatedRequest } from '../auth/jwt-auth.guard';
-import { AppError, errorEnvelope } from '../errors/app-error';
+import { AppError, errorEnvelope, httpStatusOf } from '../errors/app-error';
+import { ErrorStatusOverrides } from '../errors/error-codes';
 import { ENVELOPE_MESSAGE, RawBody, successEnvelope } from '../http/envelope';
 import { IdempotencyService } from './idempotency.service';
 import { IDEMPOTENCY_SCOPE, IdempotentRequest } from './idempotency.types';
@@ -60,8 +61,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       data = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
-      if (error instanceof AppError && error.status < 500) {
-        await this.keep(scope, key, error.status, errorEnvelope(error));
+      const status = error instanceof AppError ? httpStatusOf(error, routeConfig(request)) : 500;
+      if (error instanceof AppError && status < 500) {
+        await this.keep(scope, key, status, errorEnvelope(error));
       } else {
         await this.release(scope, key);
       }
@@ -93,4 +95,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       `idempotency record not updated (${(error as Error).name}); a retry resumes from the committed state`,
     );
   }
+}
+
+function routeConfig(request: IdempotentRequest): ErrorStatusOverrides | undefined {
+  return request.routeOptions?.config as ErrorStatusOverrides | undefined;
 }

@@ -9,7 +9,7 @@ import {
   getOptionsToken,
   getStorageToken,
 } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { AccessTokenPayload, JWT_ALGORITHM } from '../auth/auth.types';
 import { AppError } from '../errors/app-error';
@@ -56,13 +56,13 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    throw new AppError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`, undefined, {
-      'retry-after': String(retryAfter),
-    });
+    // the one Retry-After that is not fixed per code: the limiter's window, set on the reply here
+    void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(retryAfter));
+    throw new AppError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`);
   }
 
   private async trackerFor(bucket: RateLimitBucket, request: FastifyRequest): Promise<string> {

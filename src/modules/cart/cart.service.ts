@@ -89,7 +89,9 @@ export class CartService {
     const linesAfter = current.some((l) => l.productId === line.productId)
       ? current.map((l) => (l.productId === line.productId ? line : l))
       : [...current, line];
-    throwIfViolated(checkLineChange(linesAfter, line, await this.catalog.productMap([line.productId]), this.limits));
+    throwIfViolated(
+      checkLineChange(linesAfter, line, await this.catalog.productMap([line.productId]), this.limits),
+    );
     await this.carts.upsertLine(cartId, line, now);
     return this.carts.touch(cartId, now);
   }

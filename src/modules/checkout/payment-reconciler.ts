@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { errorSummary } from '../../common/logging/safe-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { OrderRecords } from '../orders/order-records.service';
@@ -43,7 +44,7 @@ export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationS
       // runs queue up behind each other: one run at a time per instance
       this.running = this.running.then(() =>
         this.reconcileDue().catch((error: unknown) =>
-          this.logger.warn(`reconciliation run failed (${(error as Error).name})`),
+          this.logger.warn(`reconciliation run failed (${errorSummary(error)})`),
         ),
       );
     }, RECONCILE_INTERVAL_MS);
@@ -70,7 +71,7 @@ export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationS
         charge = await this.settlement.provider.findCharge(order.id);
       } catch (error) {
         result.deferred++;
-        this.logger.warn(`provider not asked about order ${order.id} (${(error as Error).name}); next run`);
+        this.logger.warn(`provider not asked about order ${order.id} (${errorSummary(error)}); next run`);
         continue;
       }
       const taken = await this.records.withItems(order);

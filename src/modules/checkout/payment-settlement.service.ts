@@ -2,6 +2,7 @@ import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../common/errors/app-error';
+import { errorSummary } from '../../common/logging/safe-error';
 import { Clock } from '../../common/util/clock';
 import { isGuestEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
@@ -126,7 +127,7 @@ export class PaymentSettlement {
         sleep(this.config.paymentTimeoutMs, undefined, { signal: timeout.signal }).then(() => undefined),
       ]);
     } catch (error) {
-      this.logger.warn(`charge of order ${order.id} has no answer (${(error as Error).name})`);
+      this.logger.warn(`charge of order ${order.id} has no answer (${errorSummary(error)})`);
       return undefined;
     } finally {
       timeout.abort();
@@ -145,7 +146,7 @@ export class PaymentSettlement {
       return { order: current, items: taken.items, emailQueued: mailed(current) };
     await this.provider.refund(chargeId).catch((error: unknown) => {
       this.logger.error(
-        `refund of charge ${chargeId} for order ${taken.order.id} failed (${(error as Error).name})`,
+        `refund of charge ${chargeId} for order ${taken.order.id} failed (${errorSummary(error)})`,
       );
     });
     throw providerUnavailable();
@@ -161,7 +162,5 @@ function providerUnavailable(): AppError {
   return new AppError(
     'PAYMENT_PROVIDER_UNAVAILABLE',
     'The payment could not be completed; retry with the same Idempotency-Key to finish this order',
-    undefined,
-    { 'retry-after': '5' },
   );
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorStatusOverrides } from '../../common/errors/error-codes';
 import { CurrentUser, OptionalAuth } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
 import { EnvelopeMessage } from '../../common/http/envelope';
@@ -22,6 +24,8 @@ export class CompatOrdersController {
   constructor(private readonly compat: CompatOrdersService) {}
 
   @Post()
+  // contract §9: a registered email without its token is a 400 here (409 elsewhere)
+  @RouteConfig({ errorStatus: { EMAIL_ALREADY_REGISTERED: 400 } } satisfies ErrorStatusOverrides)
   @OptionalAuth()
   @RateLimit('guestOrder')
   @Idempotent('compat-order')

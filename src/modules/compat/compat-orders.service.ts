@@ -28,13 +28,8 @@ export class CompatOrdersService {
     const email = dto.customerData.email;
     const account = caller === undefined ? undefined : await this.auth.accountOf(caller.id);
     if (!isGuestEmail(email) && account?.email !== email && (await this.auth.isEmailRegistered(email))) {
-      throw new AppError(
-        'EMAIL_ALREADY_REGISTERED',
-        'Email already registered. Log in to order.',
-        undefined,
-        undefined,
-        400,
-      );
+      // contract §9: 400 on this route (CompatOrdersController's @RouteConfig)
+      throw new AppError('EMAIL_ALREADY_REGISTERED', 'Email already registered. Log in to order.');
     }
     const [firstName, ...rest] = dto.customerData.name.split(/\s+/);
     return this.checkout.placeLines(

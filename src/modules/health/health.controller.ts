@@ -29,7 +29,7 @@ export class HealthController {
       await this.database.ping();
     } catch {
       // same Retry-After as every other database-down answer (README: API conventions)
-      throw new AppError('SERVICE_UNAVAILABLE', 'Database is unreachable', undefined, { 'retry-after': '1' });
+      throw new AppError('SERVICE_UNAVAILABLE', 'Database is unreachable');
     }
     return { status: 'ok', database: 'up' };
   }
