@@ -17,6 +17,7 @@ export class CartRepository {
   private readonly lockByUserIdStatement: (values: { userId: string }) => Promise<CartRow[]>;
   private readonly lockByGuestSessionStatement: (values: { sessionId: string }) => Promise<CartRow[]>;
   private readonly linesStatement: (values: { cartId: string }) => Promise<CartLine[]>;
+  private readonly itemsWithProductsStatement: (values: { cartId: string }) => Promise<CartItemWithProduct[]>;
   private readonly touchStatement: (values: { cartId: string; now: string }) => Promise<CartRow[]>;
   private readonly replaceLinesStatement: (values: {
     cartId: string;
@@ -44,6 +45,15 @@ export class CartRepository {
         .from(carts)
         .where(eq(carts.guestSessionId, sql.placeholder('sessionId')))
         .for('update'),
+    );
+    // a cart's lines with their products (GET cart, checkout's pricing): one query, no N+1
+    this.itemsWithProductsStatement = hotStatement(txHost, 'cart_items_with_products', (db) =>
+      db
+        .select({ quantity: cartItems.quantity, product: products })
+        .from(cartItems)
+        .innerJoin(products, eq(products.id, cartItems.productId))
+        .where(eq(cartItems.cartId, sql.placeholder('cartId')))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
     );
     this.linesStatement = hotStatement(txHost, 'cart_lines', (db) =>
       db
@@ -142,13 +152,8 @@ export class CartRepository {
   }
 
   /** Every line with its product, in one query (no N+1), oldest line first. */
-  async itemsWithProducts(cartId: string): Promise<CartItemWithProduct[]> {
-    return this.txHost.tx
-      .select({ quantity: cartItems.quantity, product: products })
-      .from(cartItems)
-      .innerJoin(products, eq(products.id, cartItems.productId))
-      .where(eq(cartItems.cartId, cartId))
-      .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+  itemsWithProducts(cartId: string): Promise<CartItemWithProduct[]> {
+    return this.itemsWithProductsStatement({ cartId });
   }
 
   lines(cartId: string): Promise<CartLine[]> {

@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors/app-error';
 import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { CartRow } from '../../database/schema';
+import { CartRow, ProductRow } from '../../database/schema';
 import { CatalogService } from '../catalog/catalog.service';
 import {
   CartLimits,
@@ -121,6 +121,15 @@ export class CartService {
   /** Refuses lines over the cart limits (422 CART_LIMIT_EXCEEDED), whatever they come from. */
   assertWithinLimits(lines: readonly CartLine[]): void {
     throwIfViolated(checkCartLimits(lines, this.limits));
+  }
+
+  /** A cart's lines and their product rows, in one query (checkout prices from these). */
+  async linesWithProducts(cartId: string): Promise<{ lines: CartLine[]; products: Map<string, ProductRow> }> {
+    const items = await this.carts.itemsWithProducts(cartId);
+    return {
+      lines: items.map((item) => ({ productId: item.product.id, quantity: item.quantity })),
+      products: new Map(items.map((item) => [item.product.id, item.product])),
+    };
   }
 
   lines(cartId: string): Promise<CartLine[]> {

@@ -46,6 +46,8 @@ export interface LinesCheckout {
 
 interface OrderDraft {
   lines: readonly CartLine[];
+  /** the lines' product rows when the source read them already (a cart read with its products) */
+  products?: ReadonlyMap<string, ProductRow>;
   expectedPrices?: ReadonlyMap<string, number>;
   customer: Customer;
   shippingAddress: ShippingAddress;
@@ -131,7 +133,7 @@ export class CheckoutService {
       );
     }
     return this.take({
-      lines: await this.carts.lines(cart.id),
+      ...(await this.carts.linesWithProducts(cart.id)),
       customer: { ...input.customer, email },
       shippingAddress: input.shippingAddress,
       userId: null,
@@ -153,7 +155,7 @@ export class CheckoutService {
     const user = await this.auth.accountOf(userId);
     const cart = await this.carts.lockUserCart(userId);
     return this.take({
-      lines: await this.carts.lines(cart.id),
+      ...(await this.carts.linesWithProducts(cart.id)),
       customer: {
         email: user.email,
         firstName: user.firstName ?? '',
@@ -193,7 +195,8 @@ export class CheckoutService {
   private async take(draft: OrderDraft): Promise<OrderWithItems> {
     if (draft.lines.length === 0) throw cartEmpty();
     this.carts.assertWithinLimits(draft.lines);
-    const products = await this.catalog.productMap(draft.lines.map((line) => line.productId));
+    const products =
+      draft.products ?? (await this.catalog.productMap(draft.lines.map((line) => line.productId)));
     throwStockProblems(stockProblems(draft.lines, products));
     checkPrices(draft, products);
 

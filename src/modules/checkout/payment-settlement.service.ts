@@ -61,17 +61,29 @@ export class PaymentSettlement {
     }
   }
 
-  /** Step 3, paid: undefined when the order had already left `awaiting_payment`. */
-  @Transactional()
+  /**
+   * Step 3, paid: undefined when the order had already left `awaiting_payment`. The cart is emptied
+   * first: that locks it before the order (step 1's order: cart, then products, then order), and a
+   * settle that loses the race rolls it back.
+   */
   async complete(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder | undefined> {
-    await this.lockCart(taken);
+    try {
+      return await this.completeOnce(taken, chargeId);
+    } catch (error) {
+      if (error instanceof AlreadySettled) return undefined;
+      throw error;
+    }
+  }
+
+  @Transactional()
+  private async completeOnce(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder> {
+    if (taken.order.pendingCartId !== null) await this.carts.writePlannedLines(taken.order.pendingCartId, []);
     const order = await this.records.markPaid(
-      taken.order.id,
+      taken.order,
       { provider: this.provider.name, chargeId },
       this.clock.now(),
     );
-    if (order === undefined) return undefined;
-    if (taken.order.pendingCartId !== null) await this.carts.writePlannedLines(taken.order.pendingCartId, []);
+    if (order === undefined) throw new AlreadySettled();
     const emailQueued = await this.queueConfirmation(order, taken.items);
     return { order, items: taken.items, emailQueued };
   }
@@ -80,8 +92,7 @@ export class PaymentSettlement {
   @Transactional()
   async release(taken: OrderWithItems, reason: PaymentFailure): Promise<boolean> {
     await this.lockCart(taken);
-    const order = await this.records.markPaymentFailed(taken.order.id, reason, this.clock.now());
-    if (order === undefined) return false;
+    if (!(await this.records.markPaymentFailed(taken.order.id, reason, this.clock.now()))) return false;
     await this.catalog.restock(taken.items);
     return true;
   }
@@ -164,3 +175,6 @@ function providerUnavailable(): AppError {
     'The payment could not be completed; retry with the same Idempotency-Key to finish this order',
   );
 }
+
+/** Rolls back a completion that found its order settled by someone else. */
+class AlreadySettled extends Error {}

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/database-errors';
-import { OrderItemRow, OrderRow, OrderStatus } from '../../database/schema';
+import { OrderItemRow, OrderRow } from '../../database/schema';
 import { newOrderNumber } from './order-number';
 import { NewOrderInput, NewOrderItem, OrdersRepository } from './orders.repository';
 
@@ -55,32 +55,23 @@ export class OrderRecords {
     return this.orders.awaitingPaymentSince(before, limit);
   }
 
-  /** `awaiting_payment` → `paid`, with its history entry; undefined when the order had left that state. */
+  /**
+   * `awaiting_payment` → `paid`, with its history entry, in one statement. Returns the order as it now
+   * is, or undefined when it had left that state (someone else settled it).
+   */
   async markPaid(
-    id: string,
+    order: OrderRow,
     payment: { provider: string; chargeId: string },
     at: Date,
   ): Promise<OrderRow | undefined> {
-    return this.settle(id, {
-      status: 'paid',
-      at,
-      paymentProvider: payment.provider,
-      paymentReference: payment.chargeId,
-    });
+    const values = { paymentProvider: payment.provider, paymentReference: payment.chargeId };
+    const moved = await this.orders.settlePayment(order.id, { status: 'paid', at, ...values });
+    return moved ? { ...order, ...values, status: 'paid', pendingCartId: null, updatedAt: at } : undefined;
   }
 
-  /** `awaiting_payment` → `payment_failed` (kept for audit); undefined when the order had left that state. */
-  async markPaymentFailed(id: string, reason: string, at: Date): Promise<OrderRow | undefined> {
-    return this.settle(id, { status: 'payment_failed', at, paymentFailure: reason });
-  }
-
-  private async settle(
-    id: string,
-    values: Parameters<OrdersRepository['settlePayment']>[1] & { status: OrderStatus },
-  ): Promise<OrderRow | undefined> {
-    const order = await this.orders.settlePayment(id, values);
-    if (order !== undefined) await this.orders.insertHistory(id, values.status, values.at);
-    return order;
+  /** `awaiting_payment` → `payment_failed` (kept for audit); false when the order had left that state. */
+  markPaymentFailed(id: string, reason: string, at: Date): Promise<boolean> {
+    return this.orders.settlePayment(id, { status: 'payment_failed', at, paymentFailure: reason });
   }
 
   private async insertWithFreeNumber(values: NewOrderRecord): Promise<OrderRow> {

@@ -195,26 +195,37 @@ export class OrdersRepository {
       .limit(limit);
   }
 
-  /** Ends checkout's payment step: only an order still `awaiting_payment` moves (one winner). */
+  /**
+   * Ends checkout's payment step and writes its history entry, in one statement: only an order still
+   * `awaiting_payment` moves (one winner). True when this call moved it.
+   */
   async settlePayment(
     id: string,
     values: { status: 'paid' | 'payment_failed'; at: Date } & Partial<
       Pick<OrderRow, 'paymentProvider' | 'paymentReference' | 'paymentFailure'>
     >,
-  ): Promise<OrderRow | undefined> {
-    const { at, ...rest } = values;
-    const [row] = await this.txHost.tx
-      .update(orders)
-      .set({
-        ...rest,
-        updatedAt: at,
-        pendingCartId: null,
-        // a failed attempt frees its key: a retry after an outage may place a new order
-        ...(values.status === 'payment_failed' ? { idempotencyRef: null } : {}),
-      })
-      .where(and(eq(orders.id, id), eq(orders.status, 'awaiting_payment')))
-      .returning();
-    return row;
+  ): Promise<boolean> {
+    const column = (c: { name: string }) => sql.identifier(c.name);
+    const at = values.at.toISOString();
+    const result = await this.txHost.tx.execute(sql`
+      with settled as (
+        update ${orders}
+           set ${column(orders.status)} = ${values.status}::order_status,
+               ${column(orders.paymentProvider)} = coalesce(${values.paymentProvider ?? null}, ${column(orders.paymentProvider)}),
+               ${column(orders.paymentReference)} = coalesce(${values.paymentReference ?? null}, ${column(orders.paymentReference)}),
+               ${column(orders.paymentFailure)} = ${values.paymentFailure ?? null},
+               ${column(orders.pendingCartId)} = null,
+               -- a failed attempt frees its key: a retry after an outage may place a new order
+               ${column(orders.idempotencyRef)} = case when ${values.status} = 'payment_failed' then null
+                                                  else ${column(orders.idempotencyRef)} end,
+               ${column(orders.updatedAt)} = ${at}::timestamptz
+         where ${column(orders.id)} = ${id} and ${column(orders.status)} = 'awaiting_payment'
+         returning ${column(orders.id)}
+      )
+      insert into ${orderStatusHistory} (${column(orderStatusHistory.orderId)}, ${column(orderStatusHistory.status)}, ${column(orderStatusHistory.at)})
+      select id, ${values.status}::order_status, ${at}::timestamptz from settled
+      returning ${column(orderStatusHistory.orderId)}`);
+    return (result as { rows: unknown[] }).rows.length === 1;
   }
 
   async lock(id: string): Promise<OrderRow | undefined> {
