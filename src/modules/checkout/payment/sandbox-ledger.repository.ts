@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Db } from '../../../database/database';
 import { DRIZZLE } from '../../../database/database.tokens';
 import { SandboxChargeRow, sandboxCharges } from '../../../database/schema';
@@ -19,12 +19,13 @@ export class SandboxLedgerRepository {
     amount: number,
     currency: string,
   ): Promise<SandboxChargeRow> {
-    const [created] = await this.db
+    // one statement either way: a conflicting reference 'updates' to itself and returns the first charge
+    const [charge] = await this.db
       .insert(sandboxCharges)
       .values({ reference, chargeId, amount, currency })
-      .onConflictDoNothing({ target: sandboxCharges.reference })
+      .onConflictDoUpdate({ target: sandboxCharges.reference, set: { reference: sql`excluded.reference` } })
       .returning();
-    return created ?? (await this.find(reference))!;
+    return charge;
   }
 
   async find(reference: string): Promise<SandboxChargeRow | undefined> {
