@@ -13,8 +13,9 @@ import { OutboxRepository, retryWindowStart } from './outbox.repository';
 
 export const DISPATCH_INTERVAL_MS = 1_000;
 /**
- * Mails one instance sends at once, each claimed and held on its own: a slow SMTP server (seconds per
- * message) holds up one worker, not the outbox.
+ * Mails one instance sends at once over SMTP, each claimed and held on its own: a slow SMTP server
+ * (seconds per message) holds up one worker, not the outbox. Writing `.eml` files (no SMTP_URL) is CPU
+ * work only, where more workers would only take the CPU from requests: one worker then.
  */
 export const DISPATCH_CONCURRENCY = 4;
 /** Waits between tries to record a sent mail (the last one repeats until it works or the app stops). */
@@ -44,6 +45,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
   /** counts shutdowns: a run started before the latest one stops claiming and stops retrying a record */
   private shutdowns = 0;
   private readonly maxAgeMs: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -53,6 +55,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
   ) {
     this.maxAgeMs = config.mailMaxAgeHours * 3_600_000;
+    this.concurrency = config.smtpUrl === undefined ? 1 : DISPATCH_CONCURRENCY;
   }
 
   onApplicationBootstrap(): void {
@@ -81,7 +84,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * Tops the workers up to DISPATCH_CONCURRENCY and waits for every worker in flight, so that a caller
+   * Tops the workers up to the concurrency and waits for every worker in flight, so that a caller
    * sees every due mail handled; returns how many the workers it started sent. Tests call it directly
    * (also after onApplicationShutdown stopped the poller: such a run ends at the next shutdown).
    */
@@ -89,7 +92,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     const generation = this.shutdowns;
     const cancelled = () => this.shutdowns !== generation;
     const started: Promise<number>[] = [];
-    while (this.workers.size < DISPATCH_CONCURRENCY) started.push(this.startWorker(cancelled));
+    while (this.workers.size < this.concurrency) started.push(this.startWorker(cancelled));
     await Promise.all([...this.workers]);
     let sent = 0;
     for (const worker of await Promise.allSettled(started)) {
