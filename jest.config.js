@@ -6,7 +6,10 @@ const transform = {
   // loads them natively, Jest needs them compiled to CommonJS
   '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
+// Node 22+ lets Jest require() an ES module natively (it then evaluates it as ESM, so it must stay
+// untransformed); Node 20 cannot, so there the ESM-only dependency is compiled to CommonJS
+const requireEsm = Number(process.versions.node.split('.')[0]) >= 22;
+const transformIgnorePatterns = requireEsm ? ['/node_modules/'] : ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
   // a global option: Jest ignores it inside a project (hooks that start an app need more than 5 s on a busy machine)
