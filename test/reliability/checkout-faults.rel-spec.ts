@@ -6,7 +6,7 @@ import { PaymentReconciler } from '../../src/modules/checkout/payment-reconciler
 import { guestOrderBody } from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { serverUrl } from '../support/test-database';
-import { closeAfterFaults } from './support/pg-faults';
+import { closeAfterFaults, terminateBackends } from './support/pg-faults';
 import { sleep } from './support/processes';
 import { Recorder } from './support/recorder';
 import { pool, shop, Shop, tally } from './support/shop';
@@ -27,21 +27,13 @@ const ORDERS = 240;
 afterAll(() => rec.finish());
 beforeEach(() => rec.scenario());
 
-/** Terminates every backend of `database` every `everyMs` until stopped; counts the kills. */
-function backendKiller(killer: Client, database: string, everyMs: number) {
+/** Terminates backends of `database` every `everyMs` until stopped; counts the kills. */
+function backendKiller(killer: Client, database: string, which: 'all' | 'one', everyMs: number) {
   let running = true;
   let killed = 0;
   const done = (async () => {
     while (running) {
-      const targets = await killer.query<{ pid: number }>(
-        'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-        [database],
-      );
-      const { rows } = await killer.query<{ killed: boolean }>(
-        'select pg_terminate_backend(pid) as killed from unnest($1::int[]) as pid',
-        [targets.rows.map((row) => row.pid)],
-      );
-      killed += rows.filter((row) => row.killed).length;
+      killed += await terminateBackends(killer, database, which);
       await sleep(everyMs);
     }
   })();
@@ -147,7 +139,8 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       const send = (i: number) => () => s.placeGuest(bodies[i], { 'idempotency-key': keys[i] });
       const database = new URL(t.testDatabase.url!).pathname.slice(1);
 
-      const storm = backendKiller(killer, database, 150);
+      // the issue's storm: a backend terminated every 150 ms
+      const storm = backendKiller(killer, database, 'one', 150);
       const first = await pool(
         20,
         bodies.map((_, i) => send(i)),
@@ -194,7 +187,8 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       const database = new URL(t.testDatabase.url!).pathname.slice(1);
       const before = await settledState();
 
-      const storm = backendKiller(killer, database, 150);
+      // every connection at once: orders die in every step, and most never get through
+      const storm = backendKiller(killer, database, 'all', 400);
       const answers = await pool(
         20,
         bodies.map((body) => () => s.placeGuest(body)),

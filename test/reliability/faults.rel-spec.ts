@@ -27,6 +27,7 @@ import {
   printLoad,
   recoveryMs,
   runLoad,
+  terminateBackends,
   unexpectedAnswers,
   watchUnhandledClientErrors,
 } from './support/pg-faults';
@@ -458,17 +459,7 @@ const CLEAN = {
       let killed = 0;
       await sleep(500);
       for (let round = 0; round < 10; round++) {
-        // pick the targets first: in one statement the planner may call pg_terminate_backend before
-        // the datname filter, and connections of other databases on the shared server would die
-        const targets = await killer.query<{ pid: number }>(
-          'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [database],
-        );
-        const { rows } = await killer.query<{ killed: boolean }>(
-          'select pg_terminate_backend(pid) as killed from unnest($1::int[]) as pid',
-          [targets.rows.map((row) => row.pid)],
-        );
-        killed += rows.filter((row) => row.killed).length;
+        killed += await terminateBackends(killer, database, 'all');
         await sleep(250);
       }
       rec.fault(killed);

@@ -4,7 +4,7 @@ import { CreatedProduct } from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { serverUrl } from '../support/test-database';
 import { assertNoCustomerData, CustomerSeeds, LogCapture } from './support/log-capture';
-import { closeAfterFaults } from './support/pg-faults';
+import { closeAfterFaults, terminateBackends } from './support/pg-faults';
 import { sleep } from './support/processes';
 import { Recorder } from './support/recorder';
 import { shop, Shop, tally } from './support/shop';
@@ -138,19 +138,9 @@ interface ErrorLine {
       const killLoop = (async () => {
         await sleep(300);
         while (killing) {
-          // targets first: in one statement the planner may terminate before filtering on datname.
-          // One backend at a time, so most checkouts still get through and the faults land on every
-          // statement of the checkout in turn, the ones carrying customer data included.
-          const targets = await killer.query<{ pid: number }>(
-            'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-            [database],
-          );
-          const victim = targets.rows[randomInt(Math.max(targets.rows.length, 1))];
-          const { rows } = await killer.query<{ killed: boolean }>(
-            'select pg_terminate_backend(pid) as killed from unnest($1::int[]) as pid',
-            [victim === undefined ? [] : [victim.pid]],
-          );
-          killed += rows.filter((row) => row.killed).length;
+          // one backend at a time, so most checkouts still get through and the faults land on every
+          // statement of the checkout in turn, the ones carrying customer data included
+          killed += await terminateBackends(killer, database, 'one');
           await sleep(150);
         }
       })();

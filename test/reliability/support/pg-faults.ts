@@ -1,5 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { notInArray, sql } from 'drizzle-orm';
-import { Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { mailOutbox, orders } from '../../../src/database/schema';
 import { MailDispatcher } from '../../../src/modules/mail/mail-dispatcher';
 import { CreatedProduct, guestOrderBody, registerUser } from '../../support/factories';
@@ -267,4 +268,27 @@ export function printLoad(label: string, outcomes: Outcome[], extra: Record<stri
       ...extra,
     },
   ]);
+}
+
+/**
+ * Terminates the backends of `database` (every one, or one picked at random) and returns how many died.
+ * The targets are picked first: in one statement the planner may call pg_terminate_backend before the
+ * datname filter, and connections of other databases on the shared server would die.
+ */
+export async function terminateBackends(
+  killer: Client,
+  database: string,
+  which: 'all' | 'one',
+): Promise<number> {
+  const targets = await killer.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [database],
+  );
+  const pids = targets.rows.map((row) => row.pid);
+  const chosen = which === 'all' || pids.length === 0 ? pids : [pids[randomInt(pids.length)]];
+  const { rows } = await killer.query<{ killed: boolean }>(
+    'select pg_terminate_backend(pid) as killed from unnest($1::int[]) as pid',
+    [chosen],
+  );
+  return rows.filter((row) => row.killed).length;
 }

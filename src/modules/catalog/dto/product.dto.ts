@@ -1,5 +1,5 @@
+import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -62,21 +62,7 @@ export class ProductPageDto {
   next_cursor!: string | null;
 }
 
-export class ListProductsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'opaque cursor from a previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+export class ListProductsQueryDto extends PageQueryDto {}
 
 export class CreateProductDto {
   @ApiProperty({ example: 'TSHIRT-BLK-M', pattern: '^[A-Za-z0-9._-]{1,64}$' })

@@ -1,6 +1,6 @@
+import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { MailOutboxRow, outboxStatus } from '../../../database/schema';
 
 /** The statuses an outbox mail can have, from the database enum (one source). */
@@ -57,23 +57,9 @@ export class AdminMailEnvelopeDto {
   @ApiProperty({ type: AdminMailDto }) mail!: AdminMailDto;
 }
 
-export class ListMailsQueryDto {
+export class ListMailsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: MAIL_STATUSES, description: 'only mails in this status; all when absent' })
   @IsOptional()
   @IsIn(MAIL_STATUSES)
   status?: MailStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'opaque cursor from a previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
