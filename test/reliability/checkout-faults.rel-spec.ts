@@ -152,9 +152,10 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
         20,
         bodies.map((_, i) => () => untilFinal(send(i), first[i])),
       );
+      // a replay whose first answer could not be stored during the storm waits for that attempt's lock
       const replay = await pool(
         20,
-        bodies.map((_, i) => send(i)),
+        bodies.map((_, i) => async () => untilFinal(send(i), await send(i)())),
       );
       await reconcile();
       const state = await settledState();

@@ -74,29 +74,40 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return new RawBody(body);
   }
 
-  /** A few tries: the failure was often a lost connection, and the pool hands out a fresh one. */
+  /** The attempt ended without an answer to keep: free the key so that a retry resumes at once. */
   private async release(scope: string, key: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.idempotency.release(scope, key);
-      } catch (error) {
-        if (attempt === 3) return this.warn(error);
-        await sleep(50 * attempt);
-      }
-    }
+    if (!(await withRetries(() => this.idempotency.release(scope, key)))) this.warn();
   }
 
+  /**
+   * Keeps the answer. When that write is lost even after retries, the key is released instead, so that a
+   * retry resumes and rebuilds the same answer from what was committed rather than waiting for the lock.
+   */
   private async keep(scope: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.idempotency.complete(scope, key, { status, body }).catch((error: unknown) => this.warn(error));
+    if (await withRetries(() => this.idempotency.complete(scope, key, { status, body }))) return;
+    await this.release(scope, key);
   }
 
-  private warn(error: unknown): void {
+  private warn(): void {
     this.logger.warn(
-      `idempotency record not updated (${(error as Error).name}); a retry resumes from the committed state`,
+      'idempotency record not updated; a retry resumes from the committed state once its lock runs out',
     );
   }
 }
 
 function routeConfig(request: IdempotentRequest): ErrorStatusOverrides | undefined {
   return request.routeOptions?.config as ErrorStatusOverrides | undefined;
+}
+
+/** A few tries with a short back-off: the failure is mostly a lost connection, and the pool hands out a new one. */
+async function withRetries(write: () => Promise<void>, tries = 5): Promise<boolean> {
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      await write();
+      return true;
+    } catch {
+      if (attempt < tries) await sleep(50 * attempt);
+    }
+  }
+  return false;
 }
