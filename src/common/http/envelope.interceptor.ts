@@ -3,8 +3,6 @@ import { Reflector } from '@nestjs/core';
 import { map, Observable } from 'rxjs';
 import { ENVELOPE_MESSAGE, RawBody, successEnvelope } from './envelope';
 
-export { RawBody } from './envelope';
-
 /** Wraps every handler result in `{success: true, data}` (contract §1); a RawBody is sent as it is. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
