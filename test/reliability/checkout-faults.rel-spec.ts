@@ -6,7 +6,7 @@ import { PaymentReconciler } from '../../src/modules/checkout/payment-reconciler
 import { guestOrderBody } from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { serverUrl } from '../support/test-database';
-import { closeAfterFaults, terminateBackends } from './support/pg-faults';
+import { closeAfterFaults, terminateBackends, connectKiller } from './support/pg-faults';
 import { sleep } from './support/processes';
 import { Recorder } from './support/recorder';
 import { pool, shop, Shop, tally } from './support/shop';
@@ -77,9 +77,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
         }),
       );
       s = shop(t);
-      killer = new Client({ connectionString: pgUrl });
-      killer.on('error', () => undefined);
-      await killer.connect();
+      killer = await connectKiller(pgUrl!);
     });
     afterAll(async () => {
       await killer?.end();
@@ -128,6 +126,18 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       };
     }
 
+    /** Every charge has its paid order and every paid order its charge and one mail; the stock adds up. */
+    async function expectChargesMailsAndStockAgree(state: Awaited<ReturnType<typeof settledState>>) {
+      expect(state).toMatchObject({
+        chargesWithoutPaidOrder: 0,
+        paidWithoutCharge: 0,
+        mailsNotOnePerPaidOrder: 0,
+      });
+      const violations = await s.stockViolations();
+      rec.invariant(violations);
+      expect(violations).toEqual([]);
+    }
+
     async function reconcile(): Promise<void> {
       t.clock.advance(5 * 60_000); // past the reconciler's grace: no request can still own these orders
       await t.app.get(PaymentReconciler).reconcileDue();
@@ -173,14 +183,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       expect(state.byStatus).toMatchObject({ paid: ORDERS });
       expect(state.byStatus.awaiting_payment).toBeUndefined();
       expect(state.paid.every((order) => answered.has(order.id))).toBe(true);
-      expect(state).toMatchObject({
-        chargesWithoutPaidOrder: 0,
-        paidWithoutCharge: 0,
-        mailsNotOnePerPaidOrder: 0,
-      });
-      const violations = await s.stockViolations();
-      rec.invariant(violations);
-      expect(violations).toEqual([]);
+      await expectChargesMailsAndStockAgree(state);
     });
 
     it('leaves nothing half-done for orders sent without a key: the reconciler completes or releases each', async () => {
@@ -209,14 +212,7 @@ async function untilFinal(send: () => Promise<HttpResult>, first: HttpResult): P
       const paidIds = new Set(state.paid.map((order) => order.id));
       expect(confirmed.every((id) => paidIds.has(id))).toBe(true);
       expect(state.paid.length - before.paid.length).toBeGreaterThanOrEqual(confirmed.length);
-      expect(state).toMatchObject({
-        chargesWithoutPaidOrder: 0,
-        paidWithoutCharge: 0,
-        mailsNotOnePerPaidOrder: 0,
-      });
-      const violations = await s.stockViolations();
-      rec.invariant(violations);
-      expect(violations).toEqual([]);
+      await expectChargesMailsAndStockAgree(state);
       // a customer is charged at most once per cart: no session has two paid orders
       const perSession = await t.database.db.execute(
         sql`select guest_session_id from ${orders} where status = 'paid' group by guest_session_id having count(*) > 1`,

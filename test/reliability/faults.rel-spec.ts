@@ -30,6 +30,7 @@ import {
   terminateBackends,
   unexpectedAnswers,
   watchUnhandledClientErrors,
+  connectKiller,
 } from './support/pg-faults';
 import { assertNoCustomerData, FACTORY_CUSTOMER_DATA, LogCapture } from './support/log-capture';
 import { freePort, hasRedisServer, RedisChild, sleep, TcpProxy, waitFor } from './support/processes';
@@ -440,9 +441,7 @@ const CLEAN = {
     beforeAll(async () => {
       t = rec.track(await createTestApp({ LOG_LEVEL: 'debug' }, { logStream: logs }));
       s = shop(t);
-      killer = new Client({ connectionString: pgUrl });
-      killer.on('error', () => undefined);
-      await killer.connect();
+      killer = await connectKiller(pgUrl!);
     });
     afterAll(async () => {
       await killer?.end();

@@ -4,7 +4,7 @@ import { CreatedProduct } from '../support/factories';
 import { createTestApp, HttpResult, TestApp } from '../support/test-app';
 import { serverUrl } from '../support/test-database';
 import { assertNoCustomerData, CustomerSeeds, LogCapture } from './support/log-capture';
-import { closeAfterFaults, terminateBackends } from './support/pg-faults';
+import { closeAfterFaults, terminateBackends, connectKiller } from './support/pg-faults';
 import { sleep } from './support/processes';
 import { Recorder } from './support/recorder';
 import { shop, Shop, tally } from './support/shop';
@@ -75,9 +75,7 @@ interface ErrorLine {
       // debug: every line the app can write at info or below ends up in the capture
       t = rec.track(await createTestApp({ LOG_LEVEL: 'debug' }, { logStream: logs }));
       s = shop(t);
-      killer = new Client({ connectionString: pgUrl });
-      killer.on('error', () => undefined);
-      await killer.connect();
+      killer = await connectKiller(pgUrl!);
     });
     afterAll(async () => {
       await killer?.end();

@@ -292,3 +292,11 @@ export async function terminateBackends(
   );
   return rows.filter((row) => row.killed).length;
 }
+
+/** A client of its own on the server, for terminating the app's backends (its own errors are ignored). */
+export async function connectKiller(url: string): Promise<Client> {
+  const killer = new Client({ connectionString: url });
+  killer.on('error', () => undefined);
+  await killer.connect();
+  return killer;
+}
