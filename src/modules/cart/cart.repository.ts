@@ -2,6 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
+import { DependentWrite } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartLine } from './cart-rules';
@@ -132,6 +133,14 @@ export class CartRepository {
       .values({ guestSessionId: sessionId, createdAt: now, updatedAt: now })
       .returning();
     return row;
+  }
+
+  /**
+   * Deletes a cart's lines as a dependent write of another statement (checkout's completion). The cart
+   * row itself is not touched: that statement must not wait for a cart lock while it holds an order's.
+   */
+  emptyWhen(cartId: string): DependentWrite {
+    return (guard) => sql`delete from ${cartItems} where ${cartItems.cartId} = ${cartId}::uuid and ${guard}`;
   }
 
   /** Empties a guest cart and records the user it was merged into. */

@@ -5,6 +5,7 @@ import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartRow, ProductRow } from '../../database/schema';
+import { DependentWrite } from '../../database/dependent-write';
 import { CatalogService } from '../catalog/catalog.service';
 import {
   CartLimits,
@@ -77,6 +78,11 @@ export class CartService {
    * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
    * the stock and limit decisions.
    */
+  /** Empties a cart as part of another module's statement (database/dependent-write.ts). */
+  emptyWhen(cartId: string): DependentWrite {
+    return this.carts.emptyWhen(cartId);
+  }
+
   async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
     return this.carts.replaceLines(cartId, lines, this.clock.now());
   }

@@ -10,6 +10,7 @@ import { OrderItemRow, OrderRow } from '../../database/schema';
 import { CartService } from '../cart/cart.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { MailService } from '../mail/mail.service';
+import { MailMessage } from '../mail/mail.types';
 import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
 import { ChargeResult, PAYMENT_PROVIDER, PaymentProvider } from './payment/payment-provider';
 
@@ -62,30 +63,26 @@ export class PaymentSettlement {
   }
 
   /**
-   * Step 3, paid: undefined when the order had already left `awaiting_payment`. The cart is emptied
-   * first: that locks it before the order (step 1's order: cart, then products, then order), and a
-   * settle that loses the race rolls it back.
+   * Step 3, paid: undefined when the order had already left `awaiting_payment`. One statement, atomic
+   * on its own: the order moves to `paid` with its history entry and, only if it moved, the cart's lines
+   * go and the confirmation mail is queued (database/dependent-write.ts). It never waits for a cart
+   * lock while holding the order's, so it cannot deadlock with a step 1 of the same cart.
    */
   async complete(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder | undefined> {
-    try {
-      return await this.completeOnce(taken, chargeId);
-    } catch (error) {
-      if (error instanceof AlreadySettled) return undefined;
-      throw error;
-    }
-  }
-
-  @Transactional()
-  private async completeOnce(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder> {
-    if (taken.order.pendingCartId !== null) await this.carts.writePlannedLines(taken.order.pendingCartId, []);
+    const mail = this.mail.queueWhen(confirmation(taken.order, taken.items));
+    const alsoWhenPaid = [
+      ...(taken.order.pendingCartId === null ? [] : [this.carts.emptyWhen(taken.order.pendingCartId)]),
+      ...(mail === undefined ? [] : [mail]),
+    ];
     const order = await this.records.markPaid(
       taken.order,
       { provider: this.provider.name, chargeId },
       this.clock.now(),
+      alsoWhenPaid,
     );
-    if (order === undefined) throw new AlreadySettled();
-    const emailQueued = await this.queueConfirmation(order, taken.items);
-    return { order, items: taken.items, emailQueued };
+    if (order === undefined) return undefined;
+    if (mail !== undefined) this.mail.queued();
+    return { order, items: taken.items, emailQueued: mail !== undefined };
   }
 
   /** Step 3, not paid: the stock goes back and the order is kept as `payment_failed`. */
@@ -107,26 +104,7 @@ export class PaymentSettlement {
 
   /** The confirmation mail of a placed order, in the caller's transaction (contract §11). */
   queueConfirmation(order: OrderRow, items: readonly OrderItemRow[]): Promise<boolean> {
-    const money = (cents: number) => `${(cents / 100).toFixed(2)} ${order.currency}`;
-    return this.mail.queue({
-      to: order.email,
-      subject: `Your order ${order.orderNumber}`,
-      template: 'order-confirmation',
-      context: {
-        firstName: order.firstName,
-        orderNumber: order.orderNumber,
-        items: items.map((item) => ({
-          sku: item.sku,
-          name: item.name,
-          quantity: item.quantity,
-          unitPrice: money(item.unitPrice),
-          lineTotal: money(item.lineTotal),
-        })),
-        subtotal: money(order.subtotal),
-        total: money(order.total),
-        lookupPath: LOOKUP_PATH,
-      },
-    });
+    return this.mail.queue(confirmation(order, items));
   }
 
   /** Step 2: the provider's definite answer, or undefined when there is none (timeout, lost call). */
@@ -164,6 +142,30 @@ export class PaymentSettlement {
   }
 }
 
+/** An order's confirmation mail. */
+function confirmation(order: OrderRow, items: readonly OrderItemRow[]): MailMessage {
+  const money = (cents: number) => `${(cents / 100).toFixed(2)} ${order.currency}`;
+  return {
+    to: order.email,
+    subject: `Your order ${order.orderNumber}`,
+    template: 'order-confirmation',
+    context: {
+      firstName: order.firstName,
+      orderNumber: order.orderNumber,
+      items: items.map((item) => ({
+        sku: item.sku,
+        name: item.name,
+        quantity: item.quantity,
+        unitPrice: money(item.unitPrice),
+        lineTotal: money(item.lineTotal),
+      })),
+      subtotal: money(order.subtotal),
+      total: money(order.total),
+      lookupPath: LOOKUP_PATH,
+    },
+  };
+}
+
 /** Whether a placed order's confirmation went to the outbox (guest-pattern addresses are never mailed). */
 export function mailed(order: OrderRow): boolean {
   return !isGuestEmail(order.email);
@@ -175,6 +177,3 @@ function providerUnavailable(): AppError {
     'The payment could not be completed; retry with the same Idempotency-Key to finish this order',
   );
 }
-
-/** Rolls back a completion that found its order settled by someone else. */
-class AlreadySettled extends Error {}

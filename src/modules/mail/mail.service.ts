@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/util/clock';
+import { DependentWrite } from '../../database/dependent-write';
 import { isGuestEmail } from '../../common/util/guest-email';
 import { MailDispatcher } from './mail-dispatcher';
 import { MailMessage } from './mail.types';
@@ -24,5 +25,19 @@ export class MailService {
     await this.outbox.insert(message, this.clock.now());
     this.dispatcher.kick();
     return true;
+  }
+
+  /**
+   * `queue` as a dependent write of another module's statement (database/dependent-write.ts); undefined
+   * for a guest-pattern address. Call `queued()` once that statement has run.
+   */
+  queueWhen(message: MailMessage): DependentWrite | undefined {
+    if (isGuestEmail(message.to)) return undefined;
+    return this.outbox.insertWhen(message, this.clock.now());
+  }
+
+  /** Wakes the dispatcher after a statement carrying `queueWhen`'s write changed something. */
+  queued(): void {
+    this.dispatcher.kick();
   }
 }

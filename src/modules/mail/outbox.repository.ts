@@ -2,6 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import { MailOutboxRow, mailOutbox } from '../../database/schema';
+import { DependentWrite } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { MailMessage } from './mail.types';
@@ -52,6 +53,18 @@ export class OutboxRepository {
         createdAt: sql.placeholder('now'),
       }),
     );
+  }
+
+  /**
+   * `insert` as a dependent write of another statement: the mail exists exactly when that statement's
+   * change does (its guard holds).
+   */
+  insertWhen(message: MailMessage, now: Date): DependentWrite {
+    const column = (c: { name: string }) => sql.identifier(c.name);
+    const at = now.toISOString();
+    return (guard) => sql`insert into ${mailOutbox} (${column(mailOutbox.recipient)}, ${column(mailOutbox.subject)}, ${column(mailOutbox.template)}, ${column(mailOutbox.context)}, ${column(mailOutbox.nextAttemptAt)}, ${column(mailOutbox.createdAt)})
+      select ${message.to}, ${message.subject}, ${message.template}, ${JSON.stringify(message.context)}::jsonb, ${at}::timestamptz, ${at}::timestamptz
+      where ${guard}`;
   }
 
   /** Written through the caller's transaction: the mail exists exactly when the change does. */

@@ -10,6 +10,7 @@ import {
   OrderStatusHistoryRow,
   orderStatusHistory,
 } from '../../database/schema';
+import { DependentWrite } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
@@ -197,16 +198,23 @@ export class OrdersRepository {
 
   /**
    * Ends checkout's payment step and writes its history entry, in one statement: only an order still
-   * `awaiting_payment` moves (one winner). True when this call moved it.
+   * `awaiting_payment` moves (one winner). `alsoWhenSettled` are other modules' writes (emptying the
+   * cart, queueing the mail) that ride in the same statement and happen only if this call moved the
+   * order. True when this call moved it.
    */
   async settlePayment(
     id: string,
     values: { status: 'paid' | 'payment_failed'; at: Date } & Partial<
       Pick<OrderRow, 'paymentProvider' | 'paymentReference' | 'paymentFailure'>
     >,
+    alsoWhenSettled: readonly DependentWrite[] = [],
   ): Promise<boolean> {
     const column = (c: { name: string }) => sql.identifier(c.name);
     const at = values.at.toISOString();
+    const guard = sql`exists (select 1 from settled)`;
+    const dependents = alsoWhenSettled.map(
+      (write, i) => sql`, ${sql.identifier(`dependent_${i}`)} as (${write(guard)})`,
+    );
     const result = await this.txHost.tx.execute(sql`
       with settled as (
         update ${orders}
@@ -221,10 +229,11 @@ export class OrdersRepository {
                ${column(orders.updatedAt)} = ${at}::timestamptz
          where ${column(orders.id)} = ${id} and ${column(orders.status)} = 'awaiting_payment'
          returning ${column(orders.id)}
-      )
-      insert into ${orderStatusHistory} (${column(orderStatusHistory.orderId)}, ${column(orderStatusHistory.status)}, ${column(orderStatusHistory.at)})
-      select id, ${values.status}::order_status, ${at}::timestamptz from settled
-      returning ${column(orderStatusHistory.orderId)}`);
+      ), history as (
+        insert into ${orderStatusHistory} (${column(orderStatusHistory.orderId)}, ${column(orderStatusHistory.status)}, ${column(orderStatusHistory.at)})
+        select id, ${values.status}::order_status, ${at}::timestamptz from settled
+      )${sql.join(dependents)}
+      select id from settled`);
     return (result as { rows: unknown[] }).rows.length === 1;
   }
 
