@@ -123,9 +123,8 @@ export class CheckoutService {
     email: string,
     ref: string | null,
   ): Promise<OrderWithItems> {
-    const session = await this.sessions.touch(input.sessionId);
-    const cart = await this.carts.lockGuestCart(session.id);
-    if (cart === undefined) throw cartEmpty();
+    const { session, cart } = await this.sessions.touchAndLockCart(input.sessionId);
+    if (cart === null) throw cartEmpty();
     if (cart.mergedAt !== null) {
       throw new AppError(
         'GUEST_CART_ALREADY_MERGED',

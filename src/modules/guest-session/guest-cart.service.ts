@@ -1,7 +1,7 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
-import { CartRow, GuestSessionRow } from '../../database/schema';
+import { GuestSessionRow } from '../../database/schema';
 import { CartLine } from '../cart/cart-rules';
 import { CartService } from '../cart/cart.service';
 import { CartDto } from '../cart/dto/cart.dto';
@@ -27,8 +27,8 @@ export class GuestCartService {
   /** The cart's content becomes `lines` (idempotent); a refused write leaves the cart as it was. */
   @Transactional()
   async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
-    const session = await this.sessions.touch(sessionId);
-    const cart = await this.cartOf(session);
+    const { session, cart: locked } = await this.sessions.touchAndLockCart(sessionId);
+    const cart = locked ?? (await this.carts.createGuestCart(session.id));
     if (cart.mergedAt !== null) {
       throw new AppError(
         'GUEST_CART_ALREADY_MERGED',
@@ -49,10 +49,6 @@ export class GuestCartService {
       expires_at: session.expiresAt.toISOString(),
     };
     return { session_id: session.id, cart: view, items: view.items };
-  }
-
-  private async cartOf(session: GuestSessionRow): Promise<CartRow> {
-    return (await this.carts.lockGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
   }
 
   private result(session: GuestSessionRow, cart: CartDto): GuestCartWriteResultDto {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { GuestSessionRow } from '../../database/schema';
+import { CartRow, GuestSessionRow } from '../../database/schema';
 import { GuestSessionsRepository, TouchedSessionWithCart } from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,6 +33,15 @@ export class GuestSessionService {
   async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
     const now = this.clock.now();
     return (await this.sessions.touchWithCart(id, now, this.expiryFrom(now))) ?? this.notActive(id);
+  }
+
+  /**
+   * touch(), with the session's cart row-locked for the rest of the transaction from the same statement
+   * (null when it has none yet): a guest cart write or a checkout starts here.
+   */
+  async touchAndLockCart(id: string): Promise<{ session: GuestSessionRow; cart: CartRow | null }> {
+    const now = this.clock.now();
+    return (await this.sessions.touchAndLockCart(id, now, this.expiryFrom(now))) ?? this.notActive(id);
   }
 
   /** Locks the session for a merge; 404 when unknown. Expiry is the caller's to judge (see isExpired). */

@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import {
   CartRow,
   cartItems,
@@ -14,6 +14,8 @@ import { Db } from '../../database/database';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartItemWithProduct } from '../cart/cart.repository';
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 type TouchValues = { id: string; now: string; expiresAt: string };
 
@@ -53,6 +55,11 @@ export class GuestSessionsRepository {
     }[]
   >;
 
+  /** Cart writes and checkout: the touch and the cart's row lock in one round trip. */
+  private readonly touchAndLockCartStatement: (
+    values: TouchValues,
+  ) => Promise<{ session: GuestSessionRow; cart: Nullable<CartRow> }[]>;
+
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
     this.touchStatement = hotStatement(txHost, 'guest_session_touch', touchActiveSession);
     this.lockStatement = hotStatement(txHost, 'guest_session_lock', (db) =>
@@ -91,6 +98,42 @@ export class GuestSessionsRepository {
         .leftJoin(products, eq(products.id, cartItems.productId))
         .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
     });
+    this.touchAndLockCartStatement = hotStatement(txHost, 'guest_session_touch_lock_cart', (db) => {
+      const touched = db
+        .$with('touched', {
+          id: guestSessions.id,
+          createdAt: guestSessions.createdAt,
+          lastActivityAt: guestSessions.lastActivityAt,
+          expiresAt: guestSessions.expiresAt,
+        })
+        .as(touchActiveSession(db).getSQL());
+      // FOR UPDATE waits for the cart's lock and then returns the row as the holder committed it
+      const locked = db
+        .$with('locked')
+        .as(
+          db
+            .select()
+            .from(carts)
+            .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
+            .for('update'),
+        );
+      const cartColumns = Object.fromEntries(
+        Object.keys(getTableColumns(carts)).map((key) => [key, locked[key as keyof CartRow]]),
+      ) as { [K in keyof CartRow]: (typeof locked)[K] };
+      return db
+        .with(touched, locked)
+        .select({
+          session: {
+            id: touched.id,
+            createdAt: touched.createdAt,
+            lastActivityAt: touched.lastActivityAt,
+            expiresAt: touched.expiresAt,
+          },
+          cart: cartColumns,
+        })
+        .from(touched)
+        .leftJoin(locked, sql`true`);
+    }) as (values: TouchValues) => Promise<{ session: GuestSessionRow; cart: Nullable<CartRow> }[]>;
   }
 
   async insert(id: string, now: Date, expiresAt: Date): Promise<GuestSessionRow> {
@@ -134,6 +177,24 @@ export class GuestSessionsRepository {
       row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
     );
     return { session: rows[0].session, cart: rows[0].cart, items };
+  }
+
+  /**
+   * touchIfActive and, in the same statement, the session's cart row-locked for the rest of the
+   * transaction (null when the session has no cart yet); undefined when the session is not active.
+   */
+  async touchAndLockCart(
+    id: string,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<{ session: GuestSessionRow; cart: CartRow | null } | undefined> {
+    const [row] = await this.touchAndLockCartStatement({
+      id,
+      now: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    if (row === undefined) return undefined;
+    return { session: row.session, cart: row.cart.id === null ? null : (row.cart as CartRow) };
   }
 
   /** Locks the session row whatever its expiry (the merge decides what an expired session means). */
