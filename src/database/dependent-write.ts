@@ -8,3 +8,10 @@ import type { SQL } from 'drizzle-orm';
  * WITH clause (INSERT/UPDATE/DELETE, no trailing semicolon).
  */
 export type DependentWrite = (guard: SQL) => SQL;
+
+/**
+ * Row locks another module's statement takes before it changes anything: a `SELECT … FOR UPDATE` that
+ * the statement evaluates (and so waits on) before its first write, to keep a lock order shared with
+ * transactions elsewhere (e.g. checkout's: the cart before the order).
+ */
+export type LockFirst = SQL;

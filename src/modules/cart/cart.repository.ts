@@ -2,7 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
-import { DependentWrite } from '../../database/dependent-write';
+import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 import { CartLine } from './cart-rules';
@@ -135,10 +135,12 @@ export class CartRepository {
     return row;
   }
 
-  /**
-   * Deletes a cart's lines as a dependent write of another statement (checkout's completion). The cart
-   * row itself is not touched: that statement must not wait for a cart lock while it holds an order's.
-   */
+  /** The cart's row lock, taken by another module's statement before it writes (dependent-write.ts). */
+  lockFirst(cartId: string): LockFirst {
+    return sql`select ${carts.id} from ${carts} where ${carts.id} = ${cartId}::uuid for update`;
+  }
+
+  /** Deletes a cart's lines as a dependent write of another statement (checkout's completion). */
   emptyWhen(cartId: string): DependentWrite {
     return (guard) => sql`delete from ${cartItems} where ${cartItems.cartId} = ${cartId}::uuid and ${guard}`;
   }

@@ -5,7 +5,7 @@ import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartRow, ProductRow } from '../../database/schema';
-import { DependentWrite } from '../../database/dependent-write';
+import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { CatalogService } from '../catalog/catalog.service';
 import {
   CartLimits,
@@ -78,6 +78,11 @@ export class CartService {
    * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
    * the stock and limit decisions.
    */
+  /** Locks a cart first in another module's statement (database/dependent-write.ts). */
+  lockFirst(cartId: string): LockFirst {
+    return this.carts.lockFirst(cartId);
+  }
+
   /** Empties a cart as part of another module's statement (database/dependent-write.ts). */
   emptyWhen(cartId: string): DependentWrite {
     return this.carts.emptyWhen(cartId);

@@ -65,20 +65,24 @@ export class PaymentSettlement {
   /**
    * Step 3, paid: undefined when the order had already left `awaiting_payment`. One statement, atomic
    * on its own: the order moves to `paid` with its history entry and, only if it moved, the cart's lines
-   * go and the confirmation mail is queued (database/dependent-write.ts). It never waits for a cart
-   * lock while holding the order's, so it cannot deadlock with a step 1 of the same cart.
+   * go and the confirmation mail is queued (database/dependent-write.ts). The cart is locked first, as
+   * step 1 locks it before the order: a step 1 of the same cart in progress finishes first (and is
+   * refused by this order's pending_cart_id), and none can read the lines while they are being ordered.
    */
   async complete(taken: OrderWithItems, chargeId: string): Promise<PlacedOrder | undefined> {
+    const cartId = taken.order.pendingCartId;
     const mail = this.mail.queueWhen(confirmation(taken.order, taken.items));
-    const alsoWhenPaid = [
-      ...(taken.order.pendingCartId === null ? [] : [this.carts.emptyWhen(taken.order.pendingCartId)]),
-      ...(mail === undefined ? [] : [mail]),
-    ];
     const order = await this.records.markPaid(
       taken.order,
       { provider: this.provider.name, chargeId },
       this.clock.now(),
-      alsoWhenPaid,
+      {
+        lockFirst: cartId === null ? [] : [this.carts.lockFirst(cartId)],
+        whenSettled: [
+          ...(cartId === null ? [] : [this.carts.emptyWhen(cartId)]),
+          ...(mail === undefined ? [] : [mail]),
+        ],
+      },
     );
     if (order === undefined) return undefined;
     if (mail !== undefined) this.mail.queued();

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/database-errors';
-import { DependentWrite } from '../../database/dependent-write';
+import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { OrderItemRow, OrderRow } from '../../database/schema';
 import { newOrderNumber } from './order-number';
 import { NewOrderInput, NewOrderItem, OrdersRepository } from './orders.repository';
@@ -57,18 +57,18 @@ export class OrderRecords {
   }
 
   /**
-   * `awaiting_payment` → `paid`, with its history entry and `alsoWhenPaid` (other modules' writes), in
-   * one statement. Returns the order as it now is, or undefined when it had left that state (someone
-   * else settled it; then none of the writes happened).
+   * `awaiting_payment` → `paid`, with its history entry and other modules' locks and writes
+   * (OrdersRepository.settlePayment), in one statement. Returns the order as it now is, or undefined
+   * when it had left that state (someone else settled it; then none of the writes happened).
    */
   async markPaid(
     order: OrderRow,
     payment: { provider: string; chargeId: string },
     at: Date,
-    alsoWhenPaid: readonly DependentWrite[] = [],
+    also: { lockFirst?: readonly LockFirst[]; whenSettled?: readonly DependentWrite[] } = {},
   ): Promise<OrderRow | undefined> {
     const values = { paymentProvider: payment.provider, paymentReference: payment.chargeId };
-    const moved = await this.orders.settlePayment(order.id, { status: 'paid', at, ...values }, alsoWhenPaid);
+    const moved = await this.orders.settlePayment(order.id, { status: 'paid', at, ...values }, also);
     return moved ? { ...order, ...values, status: 'paid', pendingCartId: null, updatedAt: at } : undefined;
   }
 

@@ -10,7 +10,7 @@ import {
   OrderStatusHistoryRow,
   orderStatusHistory,
 } from '../../database/schema';
-import { DependentWrite } from '../../database/dependent-write';
+import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
@@ -198,25 +198,32 @@ export class OrdersRepository {
 
   /**
    * Ends checkout's payment step and writes its history entry, in one statement: only an order still
-   * `awaiting_payment` moves (one winner). `alsoWhenSettled` are other modules' writes (emptying the
-   * cart, queueing the mail) that ride in the same statement and happen only if this call moved the
-   * order. True when this call moved it.
+   * `awaiting_payment` moves (one winner). `also.lockFirst` are other modules' row locks taken before
+   * the order's (checkout's lock order: cart, then order); `also.whenSettled` their writes (emptying the
+   * cart, queueing the mail) that happen only if this call moved the order. True when it moved it.
    */
   async settlePayment(
     id: string,
     values: { status: 'paid' | 'payment_failed'; at: Date } & Partial<
       Pick<OrderRow, 'paymentProvider' | 'paymentReference' | 'paymentFailure'>
     >,
-    alsoWhenSettled: readonly DependentWrite[] = [],
+    also: { lockFirst?: readonly LockFirst[]; whenSettled?: readonly DependentWrite[] } = {},
   ): Promise<boolean> {
     const column = (c: { name: string }) => sql.identifier(c.name);
     const at = values.at.toISOString();
     const guard = sql`exists (select 1 from settled)`;
-    const dependents = alsoWhenSettled.map(
+    const locks = (also.lockFirst ?? []).map(
+      (lock, i) => sql`${sql.identifier(`locked_${i}`)} as (${lock}), `,
+    );
+    // a one-time filter: every lock is taken (waited for) before the order's row is read and locked
+    const locksTaken = (also.lockFirst ?? []).map(
+      (_, i) => sql` and (select count(*) from ${sql.identifier(`locked_${i}`)}) >= 0`,
+    );
+    const dependents = (also.whenSettled ?? []).map(
       (write, i) => sql`, ${sql.identifier(`dependent_${i}`)} as (${write(guard)})`,
     );
     const result = await this.txHost.tx.execute(sql`
-      with settled as (
+      with ${sql.join(locks)}settled as (
         update ${orders}
            set ${column(orders.status)} = ${values.status}::order_status,
                ${column(orders.paymentProvider)} = coalesce(${values.paymentProvider ?? null}, ${column(orders.paymentProvider)}),
@@ -227,7 +234,7 @@ export class OrdersRepository {
                ${column(orders.idempotencyRef)} = case when ${values.status} = 'payment_failed' then null
                                                   else ${column(orders.idempotencyRef)} end,
                ${column(orders.updatedAt)} = ${at}::timestamptz
-         where ${column(orders.id)} = ${id} and ${column(orders.status)} = 'awaiting_payment'
+         where ${column(orders.id)} = ${id} and ${column(orders.status)} = 'awaiting_payment'${sql.join(locksTaken)}
          returning ${column(orders.id)}
       ), history as (
         insert into ${orderStatusHistory} (${column(orderStatusHistory.orderId)}, ${column(orderStatusHistory.status)}, ${column(orderStatusHistory.at)})
