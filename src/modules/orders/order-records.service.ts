@@ -31,9 +31,8 @@ export class OrderRecords {
    * already has one awaiting payment is refused (one checkout in flight per cart).
    */
   async create(values: NewOrderRecord, lines: readonly NewOrderLine[]): Promise<OrderWithItems> {
-    const order = await this.insertWithFreeNumber(values);
+    const order = await this.insertWithFreeNumber(values, lines);
     const items = lines.map((line) => ({ ...line, orderId: order.id }));
-    await this.orders.insertItems(items);
     if (order.status !== 'awaiting_payment')
       await this.orders.insertHistory(order.id, order.status, order.createdAt);
     return { order, items };
@@ -77,11 +76,17 @@ export class OrderRecords {
     return this.orders.settlePayment(id, { status: 'payment_failed', at, paymentFailure: reason });
   }
 
-  private async insertWithFreeNumber(values: NewOrderRecord): Promise<OrderRow> {
+  private async insertWithFreeNumber(
+    values: NewOrderRecord,
+    lines: readonly NewOrderLine[],
+  ): Promise<OrderRow> {
     for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
       let order: OrderRow | undefined;
       try {
-        order = await this.orders.insertIfNumberFree({ ...values, orderNumber: newOrderNumber() });
+        order = await this.orders.insertWithItemsIfNumberFree(
+          { ...values, orderNumber: newOrderNumber() },
+          lines,
+        );
       } catch (error) {
         if (isUniqueViolation(error, 'orders_pending_cart_key')) {
           throw new AppError(

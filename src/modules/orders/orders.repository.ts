@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import {
   OrderItemRow,
   orderItems,
@@ -54,17 +54,17 @@ export class OrdersRepository {
   private readonly itemsOfOneStatement: (values: { orderId: string }) => Promise<OrderItemRow[]>;
   private readonly historyStatement: (values: { orderId: string }) => Promise<OrderStatusHistoryRow[]>;
   /** The fixed-shape writes of every checkout: prepared too. */
-  private readonly insertOrderStatement: (values: Required<NewOrderInput>) => Promise<OrderRow[]>;
-  private readonly insertItemsStatement: (values: {
-    orderId: string;
-    productIds: string[];
-    skus: string[];
-    names: string[];
-    unitPrices: number[];
-    quantities: number[];
-    lineTotals: number[];
-    positions: number[];
-  }) => Promise<unknown>;
+  private readonly insertWithItemsStatement: (
+    values: Required<NewOrderInput> & {
+      productIds: string[];
+      skus: string[];
+      names: string[];
+      unitPrices: number[];
+      quantities: number[];
+      lineTotals: number[];
+      positions: number[];
+    },
+  ) => Promise<OrderRow[]>;
   private readonly insertHistoryStatement: (values: {
     orderId: string;
     status: OrderStatus;
@@ -96,25 +96,42 @@ export class OrdersRepository {
           .where(eq(orderStatusHistory.orderId, sql.placeholder('orderId')))
           .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)), // ties: enum order is flow order
     );
-    this.insertOrderStatement = hotStatement(txHost, 'order_insert', (db) =>
-      db
-        .insert(orders)
-        .values(
-          Object.fromEntries(
-            ORDER_INSERT_COLUMNS.map((column) => [column, sql.placeholder(column)]),
-          ) as unknown as NewOrder,
-        )
-        .onConflictDoNothing({ target: orders.orderNumber })
-        .returning(),
-    );
-    // the lines of an order, any number, as arrays: one prepared statement
-    this.insertItemsStatement = hotStatement(txHost, 'order_items_insert', (db) =>
-      db
-        .insert(orderItems)
-        .select(
-          sql`select ${sql.placeholder('orderId')}::uuid, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::bigint[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::bigint[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position)`,
-        ),
-    );
+    // An order and its lines (any number, as arrays) in one round trip: the lines' CTE reads the order's
+    // id from the insert's RETURNING, and inserts nothing when the order number was taken.
+    this.insertWithItemsStatement = hotStatement(txHost, 'order_insert_with_items', (db) => {
+      const placeholders = Object.fromEntries(
+        ORDER_INSERT_COLUMNS.map((column) => [column, sql.placeholder(column)]),
+      ) as unknown as NewOrder;
+      const created = db
+        .$with('created', getTableColumns(orders))
+        .as(
+          db
+            .insert(orders)
+            .values(placeholders)
+            .onConflictDoNothing({ target: orders.orderNumber })
+            .returning()
+            .getSQL(),
+        );
+      const column = (c: { name: string }) => sql.identifier(c.name);
+      const lines = db
+        .$with('lines', { orderId: orderItems.orderId })
+        .as(
+          sql`insert into ${orderItems} (${sql.join(
+            [
+              orderItems.orderId,
+              orderItems.productId,
+              orderItems.sku,
+              orderItems.name,
+              orderItems.unitPrice,
+              orderItems.quantity,
+              orderItems.lineTotal,
+              orderItems.position,
+            ].map(column),
+            sql`, `,
+          )}) select ${sql.identifier('created')}.${column(orders.id)}, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from ${sql.identifier('created')}, unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::bigint[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::bigint[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position) returning ${column(orderItems.orderId)}`,
+        );
+      return db.with(created, lines).select().from(created);
+    }) as (values: Record<string, unknown>) => Promise<OrderRow[]>;
     this.insertHistoryStatement = hotStatement(txHost, 'order_history_insert', (db) =>
       db.insert(orderStatusHistory).values({
         orderId: sql.placeholder('orderId'),
@@ -125,30 +142,28 @@ export class OrdersRepository {
     );
   }
 
-  /** Inserts unless the order number is taken (then undefined: draw another number). */
-  async insertIfNumberFree(order: NewOrderInput): Promise<OrderRow | undefined> {
+  /**
+   * Inserts an order with its lines, in one statement, unless the order number is taken (then undefined
+   * and nothing is written: draw another number).
+   */
+  async insertWithItemsIfNumberFree(
+    order: NewOrderInput,
+    lines: readonly Omit<NewOrderItem, 'orderId'>[],
+  ): Promise<OrderRow | undefined> {
     const values = Object.fromEntries(
       ORDER_INSERT_COLUMNS.map((column) => [column, order[column] ?? null]),
     ) as Required<NewOrderInput>;
-    const [row] = await this.insertOrderStatement(values);
-    return row;
-  }
-
-  /** The lines of one order (checkout writes all of an order's lines at once). */
-  async insertItems(items: NewOrderItem[]): Promise<void> {
-    if (items.length === 0) return;
-    const orderIds = new Set(items.map((item) => item.orderId));
-    if (orderIds.size !== 1) throw new Error('insertItems takes the lines of one order');
-    await this.insertItemsStatement({
-      orderId: items[0].orderId,
-      productIds: items.map((item) => item.productId),
-      skus: items.map((item) => item.sku),
-      names: items.map((item) => item.name),
-      unitPrices: items.map((item) => item.unitPrice),
-      quantities: items.map((item) => item.quantity),
-      lineTotals: items.map((item) => item.lineTotal),
-      positions: items.map((item) => item.position),
+    const [row] = await this.insertWithItemsStatement({
+      ...values,
+      productIds: lines.map((line) => line.productId),
+      skus: lines.map((line) => line.sku),
+      names: lines.map((line) => line.name),
+      unitPrices: lines.map((line) => line.unitPrice),
+      quantities: lines.map((line) => line.quantity),
+      lineTotals: lines.map((line) => line.lineTotal),
+      positions: lines.map((line) => line.position),
     });
+    return row;
   }
 
   async insertHistory(
