@@ -16,7 +16,7 @@ import { ProductsRepository } from './products.repository';
 const DEFAULT_PAGE_SIZE = 20;
 
 export interface StockReservation {
-  /** product rows after the decrement, by id */
+  /** the product rows taken from, by id (prices as they are under the lock) */
   reserved: Map<string, ProductRow>;
   unavailable: string[];
   short: StockProblem[];
@@ -107,14 +107,10 @@ export class CatalogService implements OnApplicationBootstrap {
         return { reserved: new Map([[taken[0].id, taken[0]]]), unavailable: [], short: [] };
       return { reserved: new Map(), ...stockProblems(lines, await this.productMap(ids)) };
     }
-    const locked = new Map((await this.products.lockByIds(ids)).map((row) => [row.id, row]));
-    const problems = stockProblems(lines, locked);
-    if (problems.unavailable.length > 0 || problems.short.length > 0)
-      return { reserved: new Map(), ...problems };
-    const taken = await this.products.takeStock(lines);
-    // the rows are locked and were checked above, so every line was taken
-    if (taken.length !== lines.length) throw new Error('stock changed under a row lock');
-    return { reserved: new Map(taken.map((row) => [row.id, row])), unavailable: [], short: [] };
+    const { rows, taken } = await this.products.lockAndTakeAll(lines);
+    const locked = new Map(rows.map((row) => [row.id, row]));
+    if (!taken) return { reserved: new Map(), ...stockProblems(lines, locked) };
+    return { reserved: locked, unavailable: [], short: [] };
   }
 
   /** Product rows by id, unlocked, in one query (prices and a first stock check before any lock). */

@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
@@ -11,8 +11,11 @@ export type ProductPatch = Partial<
 
 @Injectable()
 export class ProductsRepository {
-  // checkout: lock the order's products in id order, then take the units of every line at once
-  private readonly lockByIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
+  // checkout: the units of every line of an order taken at once, or none (locked in id order first)
+  private readonly lockAndTakeAllStatement: (values: {
+    ids: string[];
+    quantities: number[];
+  }) => Promise<{ product: ProductRow; taken: boolean }[]>;
   private readonly takeStockStatement: (values: {
     ids: string[];
     quantities: number[];
@@ -27,16 +30,49 @@ export class ProductsRepository {
         .from(products)
         .where(sql`${products.id} = any(${sql.placeholder('ids')})`),
     );
-    this.lockByIdsStatement = hotStatement(txHost, 'products_lock_by_ids', (db) =>
-      db
-        .select()
-        .from(products)
-        .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
-        .orderBy(asc(products.id))
-        // NO KEY UPDATE: only stock changes, so orders inserting lines (their foreign keys take KEY SHARE
-        // on these rows, in line order) neither wait for this lock nor deadlock with it
-        .for('no key update'),
-    );
+    // Several lines in one round trip. `locked` takes the row locks in id order (concurrent orders queue
+    // on shared products, never deadlock; NO KEY UPDATE, so orders inserting lines, whose foreign keys
+    // take KEY SHARE on these rows, neither wait nor deadlock) and returns the rows as their last holder
+    // committed them. `enough` checks every line against them, and `taken` decrements only when all pass,
+    // with the stock condition repeated as the guarantee. The rows come back as they were before the take.
+    this.lockAndTakeAllStatement = hotStatement(txHost, 'products_lock_and_take_all', (db) => {
+      const locked = db
+        .$with('locked')
+        .as(
+          db
+            .select()
+            .from(products)
+            .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
+            .orderBy(asc(products.id))
+            .for('no key update'),
+        );
+      const wanted = sql`unnest(${sql.placeholder('ids')}::uuid[], ${sql.placeholder('quantities')}::int[]) as wanted(id, quantity)`;
+      const id = sql.identifier('id');
+      const enough = db.$with('enough', { ok: sql<boolean>`ok` }).as(
+        sql`select count(*) = cardinality(${sql.placeholder('ids')}::uuid[]) as ok
+              from ${locked} join ${wanted} on wanted.id = ${locked}.${id}
+             where ${locked}.${sql.identifier(products.isActive.name)}
+               and ${locked}.${sql.identifier(products.stock.name)} >= wanted.quantity`,
+      );
+      const taken = db.$with('taken', { id: products.id }).as(
+        sql`update ${products} set ${sql.identifier(products.stock.name)} = ${products.stock} - wanted.quantity,
+                   ${sql.identifier(products.updatedAt.name)} = now()
+              from ${wanted}
+             where ${products.id} = wanted.id and (select ok from ${enough})
+               and ${products.isActive} and ${products.stock} >= wanted.quantity
+         returning ${products.id}`,
+      );
+      const product = Object.fromEntries(
+        Object.keys(getTableColumns(products)).map((key) => [key, locked[key as keyof ProductRow]]),
+      ) as { [K in keyof ProductRow]: (typeof locked)[K] };
+      return db
+        .with(locked, enough, taken)
+        .select({ product, taken: sql<boolean>`(select ok from ${enough})` })
+        .from(locked);
+    }) as unknown as (values: {
+      ids: string[];
+      quantities: number[];
+    }) => Promise<{ product: ProductRow; taken: boolean }[]>;
     // Drizzle types an UPDATE … FROM <sql> … RETURNING as unknown; it returns the product rows
     this.takeStockStatement = hotStatement(txHost, 'products_take_stock', (db) =>
       db
@@ -97,14 +133,24 @@ export class ProductsRepository {
    * Row-locks the products, in id order: concurrent checkouts lock shared products in the same order,
    * so they queue instead of deadlocking.
    */
-  lockByIds(ids: readonly string[]): Promise<ProductRow[]> {
-    return this.lockByIdsStatement({ ids: [...ids] });
+  /**
+   * Takes the units of every line, or none, in one statement (rows locked in id order first). Returns
+   * each product row as it was before the take, and whether the lines were taken.
+   */
+  async lockAndTakeAll(
+    lines: readonly { productId: string; quantity: number }[],
+  ): Promise<{ rows: ProductRow[]; taken: boolean }> {
+    const result = await this.lockAndTakeAllStatement({
+      ids: lines.map((line) => line.productId),
+      quantities: lines.map((line) => line.quantity),
+    });
+    return { rows: result.map((row) => row.product), taken: result[0]?.taken === true };
   }
 
   /**
    * Takes each line's units in one conditional UPDATE: a product that is inactive or short is left
    * alone (and missing from the result), so stock can never go below zero (CONVENTIONS: concurrency
-   * in SQL). Callers lock the rows first (lockByIds) and check; the condition is the guarantee.
+   * in SQL). For one line (its UPDATE locks the one row); several go through lockAndTakeAll.
    */
   takeStock(lines: readonly { productId: string; quantity: number }[]): Promise<ProductRow[]> {
     return this.takeStockStatement({
