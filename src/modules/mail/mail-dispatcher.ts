@@ -21,6 +21,12 @@ export const DISPATCH_CONCURRENCY = 4;
 /** Waits between tries to record a sent mail (the last one repeats until it works or the app stops). */
 const RECORD_RETRY_MS = [100, 250, 500, 1_000, 2_000];
 
+/** A mail this worker claimed, with the lease it holds it by. */
+interface Claim {
+  mail: MailOutboxRow;
+  leaseUntil: Date;
+}
+
 /** A lease on one mail, renewed while held; `until` is the current token. */
 interface HeldLease {
   readonly until: Date;
@@ -118,23 +124,35 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     return worker;
   }
 
-  /** Claims and sends one mail after another until none is due. */
+  /**
+   * Claims and sends one mail after another until none is due. Recording a sent mail claims the next one
+   * in the same statement, so a busy outbox costs one statement per mail plus the claim that finds none.
+   */
   private async work(cancelled: () => boolean): Promise<number> {
     let sent = 0;
+    let claimed: Claim | undefined;
     while (!cancelled()) {
-      const now = this.clock.now();
-      const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
-      const mail = await this.outbox.claimNext(now, leaseUntil);
-      if (mail === undefined) break;
-      if (await this.deliver(mail, leaseUntil, cancelled)) sent++;
+      if (claimed === undefined) {
+        const now = this.clock.now();
+        const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
+        const mail = await this.outbox.claimNext(now, leaseUntil);
+        if (mail === undefined) break;
+        claimed = { mail, leaseUntil };
+      }
+      const outcome = await this.deliver(claimed, cancelled);
+      if (outcome.sent) sent++;
+      claimed = outcome.next;
     }
     return sent;
   }
 
-  private async deliver(mail: MailOutboxRow, leaseUntil: Date, cancelled: () => boolean): Promise<boolean> {
+  private async deliver(
+    { mail, leaseUntil }: Claim,
+    cancelled: () => boolean,
+  ): Promise<{ sent: boolean; next?: Claim }> {
     if (isGuestEmail(mail.recipient)) {
       await this.outbox.markNeverSent(mail.id, leaseUntil, 'guest-pattern address: never sent');
-      return false;
+      return { sent: false };
     }
     const attempt = mail.attempts + 1;
     const lease = this.hold(mail.id, leaseUntil);
@@ -151,34 +169,41 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     } catch (error) {
       await lease.release();
       await this.recordFailure(mail, attempt, lease.until, error);
-      return false;
+      return { sent: false };
     }
     try {
-      await this.recordSent(mail.id, attempt, cancelled);
+      return { sent: true, next: await this.recordSent(mail.id, attempt, cancelled) };
     } finally {
       await lease.release();
     }
-    return true;
   }
 
   /**
    * SMTP accepted the mail: record it, on a new pooled connection each try, until that works or the app
    * shuts down. The lease stays held (and renewed) meanwhile, so no dispatcher claims the mail again.
+   * The first try also claims the next due mail (returned); a retry only records, so a claim whose answer
+   * was lost with its connection is never mistaken (that mail waits for its lease to run out).
    */
-  private async recordSent(id: string, attempt: number, cancelled: () => boolean): Promise<void> {
+  private async recordSent(id: string, attempt: number, cancelled: () => boolean): Promise<Claim | undefined> {
     for (let retry = 0; ; retry++) {
       try {
+        if (retry === 0 && !cancelled()) {
+          const now = this.clock.now();
+          const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
+          const mail = await this.outbox.markSentAndClaimNext(id, now, now, leaseUntil);
+          return mail === undefined ? undefined : { mail, leaseUntil };
+        }
         await this.outbox.markSent(id, this.clock.now());
         if (retry > 0)
           this.logger.log(`mail ${id} attempt ${attempt}: recorded as sent after ${retry} retries`);
-        return;
+        return undefined;
       } catch (error) {
         if (cancelled()) {
           this.logger.error(
             `mail ${id} attempt ${attempt}: SMTP accepted it but it could not be recorded before shutdown ` +
               `(${errorKind(error)}); it goes out again, with the same Message-ID, once its lease runs out`,
           );
-          return;
+          return undefined;
         }
         if (retry === 0) {
           this.logger.warn(

@@ -100,6 +100,39 @@ export class OutboxRepository {
     return row;
   }
 
+  /**
+   * markSent and claimNext in one round trip (a busy outbox sends one mail after another): records `id`
+   * as sent, then claims the next due mail other than it, as claimNext does. Returns the claimed mail.
+   */
+  async markSentAndClaimNext(
+    id: string,
+    at: Date,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<MailOutboxRow | undefined> {
+    const sent = this.txHost.tx.$with('sent').as(
+      this.txHost.tx
+        .update(mailOutbox)
+        .set({ status: 'sent', sentAt: at, attempts: sql`${mailOutbox.attempts} + 1`, lastError: null })
+        .where(and(eq(mailOutbox.id, id), ne(mailOutbox.status, 'sent')))
+        .returning({ id: mailOutbox.id }),
+    );
+    const next = this.txHost.tx
+      .select({ id: mailOutbox.id })
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), ne(mailOutbox.id, id)))
+      .orderBy(asc(mailOutbox.nextAttemptAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    const [row] = await this.txHost.tx
+      .with(sent)
+      .update(mailOutbox)
+      .set({ nextAttemptAt: leaseUntil })
+      .where(sql`${mailOutbox.id} = ${next}`)
+      .returning();
+    return row;
+  }
+
   /** Extends a lease the caller still holds; false when it no longer does. */
   async renewLease(id: string, heldUntil: Date, until: Date): Promise<boolean> {
     const rows = await this.txHost.tx
