@@ -25,6 +25,11 @@ describe('parseEnv defaults (contract §2)', () => {
     expect(config.redisUrl).toBeUndefined();
   });
 
+  it('writes customer mails in English with links to http://localhost:3000', () => {
+    expect(config.mailLocale).toBe('en');
+    expect(config.storefrontUrl).toBe('http://localhost:3000');
+  });
+
   it('turns rate limits on and trusts no proxy', () => {
     expect(config.rateLimits).toBe(true);
     expect(config.trustProxy).toBe(false);
@@ -87,6 +92,13 @@ describe('parseEnv reads given values', () => {
     });
   });
 
+  it('lower-cases MAIL_LOCALE and drops the trailing slash of STOREFRONT_URL, keeping its path', () => {
+    expect(parseEnv({ MAIL_LOCALE: 'ES', STOREFRONT_URL: 'https://Shop.example.com/store/' })).toMatchObject({
+      mailLocale: 'es',
+      storefrontUrl: 'https://shop.example.com/store',
+    });
+  });
+
   it('treats an empty or blank variable as unset', () => {
     expect(parseEnv({ PORT: '', MAIL_FROM: '   ' })).toMatchObject({
       port: 3000,
@@ -106,6 +118,10 @@ describe('parseEnv refuses bad values, naming the variable', () => {
     ['RATE_LIMITS', { RATE_LIMITS: 'maybe' }],
     ['MAX_CART_LINES', { MAX_CART_LINES: '0' }],
     ['CURRENCY', { CURRENCY: 'dollars' }],
+    ['MAIL_LOCALE', { MAIL_LOCALE: 'fr' }],
+    ['STOREFRONT_URL', { STOREFRONT_URL: 'shop.example.com' }],
+    ['STOREFRONT_URL', { STOREFRONT_URL: 'ftp://shop.example.com' }],
+    ['STOREFRONT_URL', { STOREFRONT_URL: 'https://shop.example.com/?ref=mail' }],
   ])('names %s when it is %j', (name, env) => {
     const error = configError(env);
     expect(error.message).toContain(name);

@@ -34,6 +34,10 @@ export interface AppConfig {
   readonly paymentSandboxLatencyMs: number;
   /** contract §11: an undelivered mail is retried this long, then dead-lettered */
   readonly mailMaxAgeHours: number;
+  /** contract §2, §11: the shop's web address that customer mails link to, without a trailing slash */
+  readonly storefrontUrl: string;
+  /** contract §2, §11: the language of customer mails */
+  readonly mailLocale: MailLocale;
 }
 
 export const MAX_CART_LINES_BOUND = 200;
@@ -44,6 +48,9 @@ export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 export const MERGE_STRATEGIES = ['sum', 'guest', 'user', 'newest'] as const;
 export type MergeStrategyName = (typeof MERGE_STRATEGIES)[number];
+
+export const MAIL_LOCALES = ['en', 'es'] as const;
+export type MailLocale = (typeof MAIL_LOCALES)[number];
 
 export type RawEnv = Record<string, string | undefined>;
 
@@ -144,6 +151,13 @@ export function parseEnv(env: RawEnv): AppConfig {
     );
   }
 
+  const storefrontUrl = parseStorefrontUrl(read('STOREFRONT_URL'), problems);
+
+  const mailLocale = (read('MAIL_LOCALE') ?? 'en').toLowerCase();
+  if (!(MAIL_LOCALES as readonly string[]).includes(mailLocale)) {
+    problems.push(`MAIL_LOCALE must be one of ${MAIL_LOCALES.join(', ')} (got "${mailLocale}")`);
+  }
+
   const cleanupCron = read('CLEANUP_CRON') ?? '0 * * * *';
   if (!/^(\S+\s+){4,5}\S+$/.test(cleanupCron)) {
     problems.push(`CLEANUP_CRON must be a cron expression with 5 or 6 fields (got "${cleanupCron}")`);
@@ -179,6 +193,8 @@ export function parseEnv(env: RawEnv): AppConfig {
     paymentTimeoutMs: int('PAYMENT_TIMEOUT_MS', 10_000, 100, 120_000),
     paymentSandboxLatencyMs: int('PAYMENT_SANDBOX_LATENCY_MS', 0, 0, 60_000),
     mailMaxAgeHours: int('MAIL_MAX_AGE_HOURS', 168, 1, 24 * 365),
+    storefrontUrl,
+    mailLocale: mailLocale as MailLocale,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(config);
@@ -201,6 +217,34 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
     return false;
   }
   return entries;
+}
+
+/**
+ * An http(s) address, optionally with a path (`https://example.com/shop`), that mail links are built
+ * under; no query, fragment or credentials, since links append their own path and query.
+ */
+function parseStorefrontUrl(raw: string | undefined, problems: string[]): string {
+  const fallback = 'http://localhost:3000';
+  if (raw === undefined) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = new URL('invalid:');
+  }
+  if (
+    !['http:', 'https:'].includes(parsed.protocol) ||
+    parsed.search !== '' ||
+    parsed.hash !== '' ||
+    parsed.username !== '' ||
+    parsed.password !== ''
+  ) {
+    problems.push(
+      `STOREFRONT_URL must be an http:// or https:// address without query, fragment or credentials (got "${raw}")`,
+    );
+    return fallback;
+  }
+  return parsed.href.replace(/\/+$/, '');
 }
 
 function parseCorsOrigins(raw: string | undefined): true | string[] {
