@@ -287,7 +287,6 @@ describe('faults: a mail queued in a transaction that rolls back', () => {
       txHost.withTransaction(async () => {
         await mail.queue({
           to: email,
-          subject: 'Confirm your email address',
           template: 'email-verification',
           context: { firstName: 'Rolled', token: 'never-valid', expiresInHours: 24, pendingOrders: 0 },
         });

@@ -8,6 +8,7 @@ import { Clock } from '../../common/util/clock';
 import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { UserRow } from '../../database/schema';
+import { VerificationContext } from '../mail/mail-content';
 import { MailService } from '../mail/mail.service';
 import { AuthResultDto, LoginDto, RegisterDto, toUserResponse, UserDto } from './dto/auth.dto';
 import { PasswordHasher } from './password-hasher';
@@ -153,14 +154,13 @@ export class AuthService implements OnApplicationBootstrap {
   async queueVerificationMail(user: UserRow, token: string, pendingOrders = 0): Promise<void> {
     await this.mail.queue({
       to: user.email,
-      subject: 'Confirm your email address',
       template: 'email-verification',
       context: {
         firstName: user.firstName,
         token,
         expiresInHours: VERIFICATION_TOKEN_TTL_MS / 3_600_000,
         pendingOrders,
-      },
+      } satisfies VerificationContext,
     });
   }
 

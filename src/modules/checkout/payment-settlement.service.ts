@@ -10,7 +10,8 @@ import { OrderItemRow, OrderRow } from '../../database/schema';
 import { CartService } from '../cart/cart.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { MailService } from '../mail/mail.service';
-import { MailMessage } from '../mail/mail.types';
+import { ConfirmationContext } from '../mail/mail-content';
+import { MailRequest } from '../mail/mail.types';
 import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
 import { ChargeResult, PAYMENT_PROVIDER, PaymentProvider } from './payment/payment-provider';
 
@@ -146,27 +147,28 @@ export class PaymentSettlement {
   }
 }
 
-/** An order's confirmation mail. */
-function confirmation(order: OrderRow, items: readonly OrderItemRow[]): MailMessage {
-  const money = (cents: number) => `${(cents / 100).toFixed(2)} ${order.currency}`;
+/**
+ * An order's confirmation mail (contract §11): amounts in minor units with their currency; the mail
+ * formats them in MAIL_LOCALE and links to the storefront's lookup page when it is rendered.
+ */
+function confirmation(order: OrderRow, items: readonly OrderItemRow[]): MailRequest {
   return {
     to: order.email,
-    subject: `Your order ${order.orderNumber}`,
     template: 'order-confirmation',
     context: {
       firstName: order.firstName,
       orderNumber: order.orderNumber,
+      currency: order.currency,
       items: items.map((item) => ({
         sku: item.sku,
         name: item.name,
         quantity: item.quantity,
-        unitPrice: money(item.unitPrice),
-        lineTotal: money(item.lineTotal),
+        unitPrice: item.unitPrice,
+        lineTotal: item.lineTotal,
       })),
-      subtotal: money(order.subtotal),
-      total: money(order.total),
-      lookupPath: LOOKUP_PATH,
-    },
+      subtotal: order.subtotal,
+      total: order.total,
+    } satisfies ConfirmationContext,
   };
 }
 

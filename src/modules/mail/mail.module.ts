@@ -1,7 +1,5 @@
 import { MailerModule, MailerOptions } from '@nestjs-modules/mailer';
-import { HandlebarsAdapter } from '@nestjs-modules/mailer/adapters/handlebars.adapter';
 import { Module } from '@nestjs/common';
-import { join } from 'node:path';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import {
@@ -12,6 +10,7 @@ import {
 import { AdminMailsController } from './admin-mails.controller';
 import { MailDispatcher } from './mail-dispatcher';
 import { MailOutboxService } from './mail-outbox.service';
+import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
 import { OutboxRepository } from './outbox.repository';
 import { MailService } from './mail.service';
@@ -34,15 +33,12 @@ import { MailService } from './mail.service';
                 socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
               } satisfies SMTPTransport.Options),
         defaults: { from: config.mailFrom } as SMTPTransport.Options,
-        template: {
-          dir: join(__dirname, 'templates'),
-          adapter: new HandlebarsAdapter(undefined, { inlineCssEnabled: false }),
-        },
+        // no template adapter: MailRenderer renders both parts of a mail in MAIL_LOCALE
       }),
     }),
   ],
   controllers: [AdminMailsController],
-  providers: [MailSender, MailService, MailDispatcher, MailOutboxService, OutboxRepository],
+  providers: [MailRenderer, MailSender, MailService, MailDispatcher, MailOutboxService, OutboxRepository],
   exports: [MailService, MailDispatcher, MailOutboxService],
 })
 export class MailModule {}
