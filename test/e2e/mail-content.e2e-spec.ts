@@ -16,7 +16,7 @@ async function deliveredTo(t: TestApp, smtp: TestSmtpServer, recipient: string):
   await t.app.get(MailDispatcher).dispatchDue();
   const received = smtp.to(recipient);
   expect(received).toHaveLength(1);
-  return readMail(received[0]);
+  return readMail(received[0].raw);
 }
 
 /** Both parts are there, and neither speaks API: no path under /api/, no JSON. */

@@ -1,5 +1,4 @@
 import { simpleParser } from 'mailparser';
-import { ReceivedMail } from './smtp-server';
 
 /** A delivered mail as a mail client shows it (parsed by mailparser from the raw message). */
 export interface ShopperMail {
@@ -17,21 +16,33 @@ export interface ShopperMail {
   htmlLinks: URL[];
 }
 
-export async function readMail(mail: ReceivedMail): Promise<ShopperMail> {
-  const parsed = await simpleParser(mail.raw);
+/** Parses a raw message: one the test SMTP server received (`mail.raw`) or an `.eml` file. */
+export async function readMail(raw: string): Promise<ShopperMail> {
+  const parsed = await simpleParser(raw);
   const contentType = parsed.headers.get('content-type') as { value: string } | undefined;
   const text = parsed.text ?? '';
   const html = parsed.html === false ? '' : parsed.html;
   return {
-    raw: mail.raw,
+    raw,
     subject: parsed.subject ?? '',
     contentType: contentType?.value ?? '',
-    partTypes: [...mail.raw.matchAll(/^Content-Type:\s*(text\/[a-z]+)/gim)].map((m) => m[1].toLowerCase()),
+    partTypes: [...raw.matchAll(/^Content-Type:\s*(text\/[a-z]+)/gim)].map((m) => m[1].toLowerCase()),
     text,
     html,
     textLinks: [...text.matchAll(/https?:\/\/\S+/g)].map((m) => new URL(m[0])),
     htmlLinks: [...html.matchAll(/href="([^"]*)"/g)].map((m) => new URL(decodeEntities(m[1]))),
   };
+}
+
+/** The token of the verification mail's link (`…/verify-email?token=…`), as its page would read it. */
+export function verificationToken(mail: ShopperMail): string {
+  const link = mail.textLinks.find(
+    (url) => url.pathname.endsWith('/verify-email') && url.searchParams.has('token'),
+  );
+  const token = link?.searchParams.get('token');
+  if (token === undefined || token === null)
+    throw new Error(`no verification link in the mail:\n${mail.text}`);
+  return token;
 }
 
 function decodeEntities(value: string): string {
