@@ -21,7 +21,7 @@ export async function readMail(raw: string): Promise<ShopperMail> {
   const parsed = await simpleParser(raw);
   const contentType = parsed.headers.get('content-type') as { value: string } | undefined;
   const text = parsed.text ?? '';
-  const html = parsed.html === false ? '' : parsed.html;
+  const html = typeof parsed.html === 'string' ? parsed.html : '';
   return {
     raw,
     subject: parsed.subject ?? '',
