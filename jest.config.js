@@ -35,6 +35,20 @@ module.exports = {
       testTimeout: 30000,
     },
     {
+      // a storefront page on another origin runs the guest journey in a real browser (Debian's Chromium,
+      // driven by playwright-core): npm run test:browser, not part of npm test (needs Chromium installed
+      // first: scripts/install-chromium.sh)
+      displayName: 'browser',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      transform,
+      transformIgnorePatterns,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60000,
+    },
+    {
       // races, faults, fuzzing and security checks (npm run test:reliability; CI runs it on PostgreSQL)
       displayName: 'reliability',
       testEnvironment: 'node',

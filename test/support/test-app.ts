@@ -45,6 +45,8 @@ export interface TestApp {
     url: string,
     options?: RequestOptions,
   ): Promise<HttpResult>;
+  /** Listens on a free port of 127.0.0.1 for real HTTP clients (fetch, a browser); returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,10 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
         body = response.body;
       }
       return { status: response.statusCode, headers: response.headers, body, raw: response.body };
+    },
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return app.getUrl();
     },
     async close() {
       await app.close();
