@@ -1,7 +1,7 @@
 import { ApiClient, createApiClient, newIdempotencyKey } from '../../client';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
 import { createProduct, CreatedProduct, uniqueEmail } from '../support/factories';
-import { verificationTokenIn } from '../support/mails';
+import { readMail, verificationToken } from '../support/shopper-mail';
 import { TestSmtpServer } from '../support/smtp-server';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -63,13 +63,13 @@ describe('the shopper journey through the generated client over real HTTP (contr
   /** Sends every queued mail to the SMTP test server and returns the newest verification token for `email`. */
   async function deliveredVerificationToken(email: string): Promise<string> {
     await t.app.get(MailDispatcher).dispatchDue();
-    const tokens = smtp
-      .to(email)
-      .map((mail) => verificationTokenIn(mail.raw))
-      .filter((token) => token !== undefined);
-    const token = tokens.at(-1);
-    if (token === undefined) throw new Error(`no verification mail delivered to ${email}`);
-    return token;
+    const mails = await Promise.all(smtp.to(email).map((mail) => readMail(mail.raw)));
+    const verification = mails.filter((mail) =>
+      mail.textLinks.some((url) => url.pathname.endsWith('/verify-email')),
+    );
+    const last = verification.at(-1);
+    if (last === undefined) throw new Error(`no verification mail delivered to ${email}`);
+    return verificationToken(last);
   }
 
   /** A new guest cart holding `items`; returns its session id. */
