@@ -1,10 +1,10 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/client-errors';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -18,22 +18,18 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** Deeper JSON than any request of this API needs; deeper bodies would exhaust the validator's stack. */
 export const MAX_JSON_DEPTH = 32;
 
-const ENVELOPE_400 = JSON.stringify({
-  success: false,
-  error: { code: 'VALIDATION_FAILED', message: 'Malformed request URL' },
-});
-
 /** `logger` (createLogger) is Fastify's: one child per request with its `reqId`, and Nest's via PinoNestLogger. */
 export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger): FastifyAdapter {
+  const securityHeaders = staticSecurityHeaders();
   return new FastifyAdapter({
     loggerInstance: logger,
     // Request logging straight from Fastify: nestjs-pino's pino-http middleware (run through middie, plus
     // an AsyncLocalStorage scope per request) cost ~60 µs of a ~460 µs GET guest cart in the profile.
     logController: new RequestLogController(),
-    // errors Fastify raises before routing (e.g. a malformed %-escape in the path) keep the envelope
-    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
-      void reply.status(400).header('content-type', 'application/json; charset=utf-8').send(ENVELOPE_400);
-    },
+    // errors raised before routing keep the envelope (contract §1): the router's (a malformed %-escape,
+    // an over-long path parameter) and Node's HTTP parser's (headers over 16 KiB → 431, malformed HTTP → 400)
+    frameworkErrors: frameworkErrorHandler(securityHeaders),
+    clientErrorHandler: clientErrorHandler(logger, securityHeaders),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
