@@ -10,8 +10,8 @@ async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   const database = openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   try {
-    await database.migrate();
-    process.stdout.write(`migrations applied (${database.kind})\n`);
+    const { total, applied } = await database.migrate();
+    process.stdout.write(`${database.kind}: ${total} migrations, ${applied} applied now\n`);
   } finally {
     await database.close();
   }

@@ -5,6 +5,18 @@ import { Database, openDatabase } from './database';
 import { DATABASE, DRIZZLE } from './database.tokens';
 import { join } from 'node:path';
 
+/** Where the data lives, for the start-up line: never the URL's user, password or query string. */
+export function describeDatabase(config: Pick<ResolvedAppConfig, 'databaseUrl' | 'dataDir'>): string {
+  if (config.databaseUrl === undefined) return `embedded PGlite at ${join(config.dataDir, 'pglite')}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
+    return `PostgreSQL at ${url.hostname || 'localhost'}${url.port === '' ? '' : `:${url.port}`}, database ${database}`;
+  } catch {
+    return 'PostgreSQL (a URL that does not parse as one)';
+  }
+}
+
 /** Opens the database (PGlite or PostgreSQL), applies migrations, and closes it last on shutdown. */
 @Global()
 @Module({
@@ -21,9 +33,11 @@ import { join } from 'node:path';
           onPoolError: (error) =>
             logger.warn({ msg: 'idle database connection lost', err: describeError(error) }),
         });
-        await database.migrate();
+        const migrations = await database.migrate();
+        // the one start-up line about the database (README → Start-up and logs)
         logger.log(
-          database.kind === 'pglite' ? `embedded PGlite at ${config.dataDir}/pglite` : 'PostgreSQL server',
+          `${describeDatabase(config)}: ${migrations.total} migrations, ` +
+            (migrations.applied === 0 ? 'schema up to date' : `${migrations.applied} applied now`),
         );
         return database;
       },

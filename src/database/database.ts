@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -21,7 +22,8 @@ export const MIGRATIONS_FOLDER = join(__dirname, 'migrations');
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
-  migrate(): Promise<void>;
+  /** Applies the migrations this build ships that the database lacks. */
+  migrate(): Promise<MigrationReport>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
@@ -30,6 +32,12 @@ export interface Database {
    * PGlite: one process owns the data directory, so an in-process flag is the whole story.
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T | undefined>;
+}
+
+/** What migrate() did: how many migrations this build ships, and how many of them it applied now. */
+export interface MigrationReport {
+  total: number;
+  applied: number;
 }
 
 export interface DatabaseOptions {
@@ -54,7 +62,10 @@ export function openDatabase(options: DatabaseOptions): Database {
   return {
     kind: 'pglite',
     db,
-    migrate: () => migratePglite(drizzlePglite(pglite, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: () =>
+      reportMigrations(db, () =>
+        migratePglite(drizzlePglite(pglite, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+      ),
     ping: async () => {
       await db.execute(sql`select 1`);
     },
@@ -70,6 +81,33 @@ export function openDatabase(options: DatabaseOptions): Database {
         pgliteLockHeld = false;
       }
     },
+  };
+}
+
+/** Drizzle's migrator records each migration it applied as a row of this table (made by the first run). */
+async function appliedMigrationCount(db: Db): Promise<number> {
+  const exists = rowsOf<{ present: boolean }>(
+    await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`),
+  );
+  if (exists[0]?.present !== true) return 0;
+  const counted = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+  );
+  return Number(counted[0]?.n ?? 0);
+}
+
+/** db.execute's result: node-postgres' and PGlite's both carry `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+async function reportMigrations(db: Db, migrate: () => Promise<void>): Promise<MigrationReport> {
+  const before = await appliedMigrationCount(db);
+  await migrate();
+  const after = await appliedMigrationCount(db);
+  return {
+    total: readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length,
+    applied: after - before,
   };
 }
 
@@ -169,7 +207,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   return {
     kind: 'postgres',
     db,
-    migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: () =>
+      reportMigrations(db, () =>
+        migratePg(drizzlePg(pool, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+      ),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

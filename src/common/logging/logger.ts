@@ -17,6 +17,12 @@ export const REDACTED_PATHS = [
   '*.*.email',
 ];
 
+/**
+ * How Fastify's "listening at <address>" lines start (main.ts passes a listenTextResolver that writes it):
+ * Fastify has no option to leave them out, so the logger writes them at debug.
+ */
+export const FASTIFY_LISTENING = 'Fastify listening at ';
+
 const SECRET_QUERY_KEYS = new Set(['email', 'token', 'password']);
 
 /**
@@ -56,8 +62,13 @@ export function serializeError(value: unknown): SafeError {
  * pino takes an error's message as the line's message when none is given (`logger.error(err)`,
  * `logger.error({ err })`), before any serializer runs: describe the error first, so its fixed text is used.
  */
-function describeErrorArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+function describeErrorArguments(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number): void {
   const [first, ...rest] = args as unknown[];
+  // Fastify writes one info line per interface it listens on; main.ts writes the one that matters
+  if (level === pino.levels.values.info && typeof first === 'string' && first.startsWith(FASTIFY_LISTENING)) {
+    this.debug(first);
+    return;
+  }
   if (first instanceof Error) {
     const err = describeError(first, { stack: true });
     method.apply(this, [{ err }, ...(rest.length > 0 ? rest : [err.message])] as Parameters<LogFn>);

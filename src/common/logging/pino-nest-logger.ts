@@ -14,6 +14,18 @@ function safeFields(message: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * Nest's own start-up and shutdown chatter (one line per module, controller and route: ~75 lines before the
+ * useful one), written at debug instead of info. main.ts writes the lines an operator needs at info.
+ */
+export const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
  * Nest's Logger (`new Logger(Context)` in services, and Nest's own start-up lines) written to the app's
  * pino logger, so every line of the process is one JSON format with one redaction list. Nest passes the
  * context as the last argument and, for errors, a stack (or the error itself) before it. Errors go
@@ -23,7 +35,9 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params.at(-1);
+    const framework = typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context);
+    this.write(framework ? 'debug' : 'info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {
