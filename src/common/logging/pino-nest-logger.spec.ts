@@ -68,6 +68,19 @@ describe('PinoNestLogger', () => {
     });
   });
 
+  it('writes Nest’s module and route listing at debug, and the app’s own lines at info', async () => {
+    const { lines, logger, flush } = capture('debug');
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('Mapped {/health, GET} route', 'RouterExplorer');
+    logger.log('listening on http://localhost:3000', 'Bootstrap');
+    await flush();
+    expect(lines.map((line) => [line.level, line.context])).toEqual([
+      [20, 'InstanceLoader'],
+      [20, 'RouterExplorer'],
+      [30, 'Bootstrap'],
+    ]);
+  });
+
   it('writes nothing below the configured level', async () => {
     const { lines, logger, flush } = capture('warn');
     logger.log('quiet');
