@@ -1,15 +1,9 @@
 // Two projects: fast unit tests of pure logic beside the code, and e2e tests over HTTP against a real
 // database (a copy of a migrated PGlite per file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
-const transform = {
-  '^.+\\.ts$': 'ts-jest',
-  // a few dependencies ship ESM only (content-disposition, via @fastify/static for Swagger UI); Node
-  // loads them natively, Jest needs them compiled to CommonJS
-  '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
-};
-// Node 22+ lets Jest require() an ES module natively (it then evaluates it as ESM, so it must stay
-// untransformed); Node 20 cannot, so there the ESM-only dependency is compiled to CommonJS
-const requireEsm = Number(process.versions.node.split('.')[0]) >= 22;
-const transformIgnorePatterns = requireEsm ? ['/node_modules/'] : ['/node_modules/(?!(content-disposition)/)'];
+// Every dependency is CommonJS (content-disposition, ESM-only from 3.x, is pinned to 2.x in package.json's
+// overrides, which also keeps the dependency tree on Node 20), so node_modules is never transformed.
+const transform = { '^.+\\.ts$': 'ts-jest' };
+const transformIgnorePatterns = ['/node_modules/'];
 
 module.exports = {
   // a global option: Jest ignores it inside a project (hooks that start an app need more than 5 s on a busy machine)
