@@ -659,8 +659,12 @@ describe('orders (contract §6, §7)', () => {
       }
       const fresh = (await s.guestOrder([[product, 1]])).order;
 
-      expectError(await s.setStatus(delivered.id, { status: 'cancelled' }), 409, 'INVALID_STATUS_TRANSITION');
-      expectError(await s.setStatus(fresh.id, { status: 'shipped' }), 409, 'INVALID_STATUS_TRANSITION');
+      expectError(await s.setStatus(delivered.id, { status: 'cancelled' }), 409, 'INVALID_STATUS_TRANSITION', [
+        { from: 'delivered', to: 'cancelled' },
+      ]);
+      expectError(await s.setStatus(fresh.id, { status: 'shipped' }), 409, 'INVALID_STATUS_TRANSITION', [
+        { from: 'paid', to: 'shipped' },
+      ]);
 
       expect(await s.history(delivered.id)).toEqual(['paid', 'processing', 'shipped', 'delivered']);
       expect(await s.history(fresh.id)).toEqual(['paid']);

@@ -40,11 +40,29 @@ export interface ErrorEnvelope {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
-/** The one place an error body is built (contract §1); the exception filter and idempotency use it. */
-export function errorEnvelope(error: AppError): ErrorEnvelope {
+/**
+ * The one place an error body is built (contract §1); the exception filter and idempotency use it. A route
+ * whose fields are camelCase (`/api/orders`, @RouteConfig camelCaseDetails) gets its details' keys in camelCase.
+ */
+export function errorEnvelope(error: AppError, route?: ErrorStatusOverrides): ErrorEnvelope {
   const body: ErrorEnvelope = { success: false, error: { code: error.code, message: error.message } };
-  if (error.details !== undefined) body.error.details = error.details;
+  if (error.details !== undefined)
+    body.error.details = route?.camelCaseDetails === true ? camelCaseKeys(error.details) : error.details;
   return body;
+}
+
+function camelCaseKeys(details: unknown): unknown {
+  if (!Array.isArray(details)) return details;
+  return details.map((entry: unknown) =>
+    typeof entry === 'object' && entry !== null
+      ? Object.fromEntries(
+          Object.entries(entry).map(([key, value]) => [
+            key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
+            value,
+          ]),
+        )
+      : entry,
+  );
 }
 
 /** The status a route answers for an error: its own override (contract §9) or the catalogue's. */

@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   GUEST_SESSION_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   PRODUCT_UNAVAILABLE: 422,
   CART_LIMIT_EXCEEDED: 422,
   CART_EMPTY: 422,
@@ -51,4 +52,6 @@ export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
 /** A route's own statuses for codes the contract answers differently there (§9), set with @RouteConfig. */
 export interface ErrorStatusOverrides {
   errorStatus?: Partial<Record<ErrorCode, number>>;
+  /** field names inside `error.details` in camelCase (contract §1: the casing of `/api/orders`) */
+  camelCaseDetails?: boolean;
 }
