@@ -13,7 +13,11 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The user's orders, newest first (guest orders linked to the account included)" })
+  @ApiOperation({
+    summary: "The user's orders, newest first (guest orders linked to the account included)",
+    description:
+      'At most 100 orders, newest first; guest orders linked to the account (conversion, email verification) are included.',
+  })
   @ApiEnvelope(OrderListDto)
   @ApiErrors('RATE_LIMITED')
   async list(@CurrentUser() user: AuthUser): Promise<OrderListDto> {
@@ -21,7 +25,11 @@ export class OrdersController {
   }
 
   @Get(':order_number')
-  @ApiOperation({ summary: "One of the user's orders; anyone else's answers 404" })
+  @ApiOperation({
+    summary: "One of the user's orders; anyone else's answers 404",
+    description:
+      'By order number. Another user’s order answers 404 ORDER_NOT_FOUND, exactly like a missing one.',
+  })
   @ApiEnvelope(OrderEnvelopeDto)
   @ApiErrors('ORDER_NOT_FOUND', 'RATE_LIMITED')
   async get(
