@@ -69,10 +69,7 @@ export class ProductsRepository {
         .with(locked, enough, taken)
         .select({ product, taken: sql<boolean>`(select ok from ${enough})` })
         .from(locked);
-    }) as unknown as (values: {
-      ids: string[];
-      quantities: number[];
-    }) => Promise<{ product: ProductRow; taken: boolean }[]>;
+    });
     // Drizzle types an UPDATE … FROM <sql> … RETURNING as unknown; it returns the product rows
     this.takeStockStatement = hotStatement(txHost, 'products_take_stock', (db) =>
       db

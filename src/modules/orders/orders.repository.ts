@@ -131,7 +131,7 @@ export class OrdersRepository {
           )}) select ${sql.identifier('created')}.${column(orders.id)}, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.line_total, i.position from ${sql.identifier('created')}, unnest(${sql.placeholder('productIds')}::uuid[], ${sql.placeholder('skus')}::text[], ${sql.placeholder('names')}::text[], ${sql.placeholder('unitPrices')}::bigint[], ${sql.placeholder('quantities')}::int[], ${sql.placeholder('lineTotals')}::bigint[], ${sql.placeholder('positions')}::int[]) as i(product_id, sku, name, unit_price, quantity, line_total, position) returning ${column(orderItems.orderId)}`,
         );
       return db.with(created, lines).select().from(created);
-    }) as (values: Record<string, unknown>) => Promise<OrderRow[]>;
+    });
     this.insertHistoryStatement = hotStatement(txHost, 'order_history_insert', (db) =>
       db.insert(orderStatusHistory).values({
         orderId: sql.placeholder('orderId'),
