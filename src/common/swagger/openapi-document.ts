@@ -2,6 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type {
   OperationObject,
   ResponseObject,
+  SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ERROR_STATUS } from '../errors/error-codes';
 
@@ -50,6 +51,16 @@ const BODY_ERRORS: Record<string, ResponseObject> = {
 };
 
 /**
+ * `{nullable: true, allOf: [{$ref}]}` (what @ApiProperty({type: Dto, nullable: true}) gives) does not admit
+ * null under OpenAPI 3.0.3 (nullable only widens a `type` beside it, and the referenced schema refuses null);
+ * an explicit `anyOf` with a null alternative says what the server sends.
+ */
+function nullableReference(property: SchemaObject): SchemaObject {
+  const { allOf, nullable: _nullable, type: _type, ...rest } = property;
+  return { ...rest, anyOf: [...(allOf ?? []), { type: 'object', nullable: true, enum: [null] }] };
+}
+
+/**
  * What decorators cannot say per route, applied to the whole document in one place:
  * - `security: []` on public operations (Redocly's security-defined: no operation is silently public);
  * - 413 and 415 on every operation that takes a body;
@@ -60,7 +71,7 @@ const BODY_ERRORS: Record<string, ResponseObject> = {
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
-      const operation = item[method] as OperationObject | undefined;
+      const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
       operation.security ??= [];
       if (operation.requestBody !== undefined) {
@@ -73,6 +84,11 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   }
   for (const schema of Object.values(document.components?.schemas ?? {})) {
     if ('$ref' in schema) continue;
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      if (!('$ref' in property) && property.nullable === true && property.allOf?.length === 1) {
+        schema.properties![name] = nullableReference(property);
+      }
+    }
     if (
       (schema.type === 'object' || schema.properties !== undefined) &&
       schema.additionalProperties === undefined

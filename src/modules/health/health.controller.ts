@@ -7,10 +7,10 @@ import { Database } from '../../database/database';
 import { DATABASE } from '../../database/database.tokens';
 
 export class HealthDto {
-  @ApiProperty({ example: 'ok' })
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
   status!: 'ok';
 
-  @ApiProperty({ example: 'up' })
+  @ApiProperty({ enum: ['up'], example: 'up' })
   database!: 'up';
 }
 
