@@ -15,7 +15,10 @@ import addFormats from 'ajv-formats';
  */
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema?: object }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: object }>; headers?: Record<string, { schema?: object }> }
+  >;
 }
 
 interface Route {
@@ -28,6 +31,7 @@ export interface ResponseToCheck {
   method: string;
   url: string;
   status: number;
+  headers: Record<string, string | string[] | number | undefined>;
   body: unknown;
   raw: string;
 }
@@ -84,12 +88,42 @@ export class OpenApiValidator {
         `status ${response.status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`,
       );
     }
+    // a documented header (Retry-After on 429 and 503) must be sent, and match its schema
+    for (const [name, header] of Object.entries(documented.headers ?? {})) {
+      const value = response.headers[name.toLowerCase()];
+      if (value === undefined) this.fail(response, operationName, `header ${name} is missing`);
+      const number = Number(value);
+      this.validateValue(response, `${operationName} ${response.status} ${name}`, header.schema ?? {}, {
+        value: Number.isNaN(number) ? value : number,
+        what: `header ${name}`,
+      });
+    }
     const schema = documented.content?.['application/json']?.schema;
     if (schema === undefined) {
       if (response.raw !== '') this.fail(response, operationName, 'a body where the document declares none');
       return;
     }
     this.validate(response, operationName, String(response.status), schema);
+  }
+
+  private validateValue(
+    response: ResponseToCheck,
+    cacheKey: string,
+    schema: object,
+    target: { value: unknown; what: string },
+  ): void {
+    let validate = this.compiled.get(cacheKey);
+    if (validate === undefined) {
+      validate = this.ajv.compile(rebase(schema) as object);
+      this.compiled.set(cacheKey, validate);
+    }
+    if (!validate(target.value)) {
+      this.fail(
+        response,
+        cacheKey,
+        `${target.what} does not match the schema:\n${describe(validate.errors ?? [])}`,
+      );
+    }
   }
 
   private validate(response: ResponseToCheck, operationName: string, key: string, schema: object): void {

@@ -148,7 +148,7 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
         body = response.body;
       }
       const result = { status: response.statusCode, headers: response.headers, body, raw: response.body };
-      contract.check({ method, url, status: result.status, body, raw: result.raw });
+      contract.check({ method, url, ...result });
       return result;
     },
     async close() {
