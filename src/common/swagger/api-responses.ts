@@ -36,7 +36,7 @@ export class ErrorEnvelopeDto {
 const RETRY_AFTER = {
   'Retry-After': {
     description: 'seconds to wait before retrying',
-    schema: { type: 'integer', minimum: 1, example: 60 },
+    schema: { type: 'integer', minimum: 1, maximum: 3600, example: 60 },
   },
 };
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
@@ -30,6 +30,7 @@ export class OrdersController {
     description:
       'By order number. Another user’s order answers 404 ORDER_NOT_FOUND, exactly like a missing one.',
   })
+  @ApiParam({ name: 'order_number', schema: { type: 'string', example: 'GC-7K2M9QX4TB' } })
   @ApiEnvelope(OrderEnvelopeDto)
   @ApiErrors('ORDER_NOT_FOUND', 'RATE_LIMITED')
   async get(
