@@ -19,7 +19,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: unknown,
+    readonly details?: readonly object[],
   ) {
     super(message);
     this.name = 'AppError';
@@ -37,7 +37,7 @@ export class AppError extends Error {
 
 export interface ErrorEnvelope {
   success: false;
-  error: { code: ErrorCode; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: readonly object[] };
 }
 
 /**
@@ -51,17 +51,14 @@ export function errorEnvelope(error: AppError, route?: ErrorStatusOverrides): Er
   return body;
 }
 
-function camelCaseKeys(details: unknown): unknown {
-  if (!Array.isArray(details)) return details;
-  return details.map((entry: unknown) =>
-    typeof entry === 'object' && entry !== null
-      ? Object.fromEntries(
-          Object.entries(entry).map(([key, value]) => [
-            key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
-            value,
-          ]),
-        )
-      : entry,
+function camelCaseKeys(details: readonly object[]): object[] {
+  return details.map((entry) =>
+    Object.fromEntries(
+      Object.entries(entry).map(([key, value]) => [
+        key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
+        value,
+      ]),
+    ),
   );
 }
 
