@@ -66,7 +66,7 @@ export function ApiEnvelope(
 
 /**
  * Codes any route can answer: a malformed URL (400, before routing), headers too large (431), a bug (500)
- * and an unreachable database (503). 413/415 are added to every operation with a body by finishDocument.
+ * and an unreachable database (503). finishDocument adds 413/415 to every POST, PUT, PATCH and DELETE.
  */
 const ALWAYS: ErrorCode[] = [
   'VALIDATION_FAILED',

@@ -36,6 +36,8 @@ export const API_TAGS = [
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+const BODY_METHODS = new Set<string>(['post', 'put', 'patch', 'delete']);
+
 const ERROR_REF = { $ref: '#/components/schemas/ErrorEnvelopeDto' };
 
 /** Errors Fastify raises while reading a body, before any handler runs (contract §1). */
@@ -63,7 +65,7 @@ function nullableReference(property: SchemaObject): SchemaObject {
 /**
  * What decorators cannot say per route, applied to the whole document in one place:
  * - `security: []` on public operations (Redocly's security-defined: no operation is silently public);
- * - 413 and 415 on every operation that takes a body;
+ * - 413 and 415 on every POST, PUT, PATCH and DELETE (Fastify parses a body there even when a route takes none);
  * - `additionalProperties: false` on every object schema: request bodies are closed because the
  *   ValidationPipe refuses unknown fields (forbidNonWhitelisted), responses because the DTO mappers build
  *   every field. A schema that sets additionalProperties itself (a map) keeps its own.
@@ -74,7 +76,8 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
       operation.security ??= [];
-      if (operation.requestBody !== undefined) {
+      // Fastify reads a body on these methods before any handler runs, whether the route takes one or not
+      if (BODY_METHODS.has(method)) {
         operation.responses = { ...operation.responses, ...BODY_ERRORS };
       }
       operation.responses = Object.fromEntries(
