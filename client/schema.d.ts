@@ -30,7 +30,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Guest checkout counts and the last cleanup run (admin) */
+        /**
+         * Guest checkout counts and the last cleanup run (admin)
+         * @description Counts of sessions, guest carts, guest orders, conversions, merges, the mail outbox (pending, oldest pending age, dead letters) and what the last cleanup deleted.
+         */
         get: operations["GuestStatsController_get"];
         put?: never;
         post?: never;
@@ -47,7 +50,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List outbox mails, e.g. the dead-lettered ones (admin; oldest first, cursor-paginated) */
+        /**
+         * List outbox mails, e.g. the dead-lettered ones (admin; oldest first, cursor-paginated)
+         * @description Filter with `status` (e.g. `dead_letter`: mails given up after MAIL_MAX_AGE_HOURS). Each mail shows its template, recipient, attempts and last error. Pass `next_cursor` back as `cursor` for the next page.
+         */
         get: operations["AdminMailsController_list"];
         put?: never;
         post?: never;
@@ -66,7 +72,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a dead-lettered mail again, now, with a fresh MAIL_MAX_AGE_HOURS (admin) */
+        /**
+         * Send a dead-lettered mail again, now, with a fresh MAIL_MAX_AGE_HOURS (admin)
+         * @description Only a dead-lettered mail can be retried (else 409 MAIL_NOT_RETRYABLE); it goes back to pending and the dispatcher sends it at once, with the same Message-ID as before.
+         */
         post: operations["AdminMailsController_retry"];
         delete?: never;
         options?: never;
@@ -87,7 +96,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Move an order along paid → processing → shipped → delivered, or cancel it (restocks) (admin) */
+        /**
+         * Move an order along paid → processing → shipped → delivered, or cancel it (restocks) (admin)
+         * @description Allowed: paid → processing → shipped → delivered, and cancel before shipping (units go back to stock). Anything else answers 409 INVALID_STATUS_TRANSITION with details [{from, to}]. Every change is kept in the status history.
+         */
         patch: operations["AdminOrdersController_changeStatus"];
         trace?: never;
     };
@@ -100,7 +112,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a product (admin) */
+        /**
+         * Create a product (admin)
+         * @description `unit_price` is in minor units. A duplicate `sku` answers 409 SKU_TAKEN. `is_active` is true when absent.
+         */
         post: operations["AdminProductsController_create"];
         delete?: never;
         options?: never;
@@ -121,7 +136,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a product (admin); any subset of the fields */
+        /**
+         * Change a product (admin); any subset of the fields
+         * @description Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at.
+         */
         patch: operations["AdminProductsController_update"];
         trace?: never;
     };
@@ -154,7 +172,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange email and password for an access token */
+        /**
+         * Exchange email and password for an access token
+         * @description A wrong email or a wrong password answers the same 401 INVALID_CREDENTIALS, in similar time. Guest-pattern emails can never log in (422).
+         */
         post: operations["AuthController_login"];
         delete?: never;
         options?: never;
@@ -169,7 +190,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The authenticated user */
+        /**
+         * The authenticated user
+         * @description The account behind the Bearer token; never a password hash.
+         */
         get: operations["AuthController_me"];
         put?: never;
         post?: never;
@@ -188,7 +212,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account; a verification mail is sent */
+        /**
+         * Create a customer account; a verification mail is sent
+         * @description Password 8–128 characters. A taken email answers 409 EMAIL_ALREADY_REGISTERED; a guest-pattern email (spec 002) 422 GUEST_EMAIL_NOT_ALLOWED. Returns the user and a Bearer token.
+         */
         post: operations["AuthController_register"];
         delete?: never;
         options?: never;
@@ -205,7 +232,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm an email address with the token from the verification mail (single use, 24 h); links that address’s guest orders */
+        /**
+         * Confirm an email address with the token from the verification mail (single use, 24 h); links that address’s guest orders
+         * @description A bad, expired or used token answers 400 INVALID_TOKEN. The other guest orders with this email are linked to the account and listed.
+         */
         post: operations["ConversionController_verifyEmail"];
         delete?: never;
         options?: never;
@@ -220,7 +250,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The authenticated user's cart */
+        /**
+         * The authenticated user's cart
+         * @description Lines show the current catalog price and whether they can still be bought (`available`, `available_quantity`). A user without a cart gets an empty one.
+         */
         get: operations["CartController_get"];
         put?: never;
         post?: never;
@@ -257,7 +290,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a guest cart; lines show whether they can still be bought */
+        /**
+         * Read a guest cart; lines show whether they can still be bought
+         * @description Reads never change items. A read moves `expires_at` at most once per GUEST_SESSION_TOUCH_INTERVAL_SECONDS. Unknown session 404, expired 410.
+         */
         get: operations["GuestCartController_get"];
         put?: never;
         post?: never;
@@ -275,10 +311,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the quantity of one product in the cart (0 removes the line) */
+        /**
+         * Set the quantity of one product in the cart (0 removes the line)
+         * @description Validated as a guest cart write: unknown or inactive product 422, above stock 409, above MAX_LINE_QUANTITY or MAX_CART_LINES 422. A refused write changes nothing.
+         */
         put: operations["CartController_setItem"];
         post?: never;
-        /** Remove a product from the cart (idempotent: removing an absent line is fine) */
+        /**
+         * Remove a product from the cart (idempotent: removing an absent line is fine)
+         * @description Removing a product that is not in the cart is not an error; the cart is returned either way.
+         */
         delete: operations["CartController_removeItem"];
         options?: never;
         head?: never;
@@ -312,7 +354,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's orders, newest first (guest orders linked to the account included) */
+        /**
+         * The user's orders, newest first (guest orders linked to the account included)
+         * @description At most 100 orders, newest first; guest orders linked to the account (conversion, email verification) are included.
+         */
         get: operations["OrdersController_list"];
         put?: never;
         /**
@@ -333,7 +378,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the user's orders; anyone else's answers 404 */
+        /**
+         * One of the user's orders; anyone else's answers 404
+         * @description By order number. Another user’s order answers 404 ORDER_NOT_FOUND, exactly like a missing one.
+         */
         get: operations["OrdersController_get"];
         put?: never;
         post?: never;
@@ -370,10 +418,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Track a guest order by email and order number (prefer POST: keeps the email out of URLs) */
+        /**
+         * Track a guest order by email and order number (prefer POST: keeps the email out of URLs)
+         * @description The same answer as the POST form. A wrong email, a wrong number or both answer the same 404 ORDER_NOT_FOUND. 5 attempts per minute per client IP, both forms together.
+         */
         get: operations["GuestLookupController_lookupByQuery"];
         put?: never;
-        /** Track a guest order by email and order number; every mismatch is the same 404 */
+        /**
+         * Track a guest order by email and order number; every mismatch is the same 404
+         * @description The email and order number stay out of URLs and logs. A wrong email, a wrong number or both answer the same 404 ORDER_NOT_FOUND. 5 attempts per minute per client IP, both forms together.
+         */
         post: operations["GuestLookupController_lookup"];
         delete?: never;
         options?: never;
@@ -388,7 +442,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List active products (ordered by sku, cursor-paginated) */
+        /**
+         * List active products (ordered by sku, cursor-paginated)
+         * @description Inactive products are never listed. `limit` is 1–100 (default 20); pass `next_cursor` back as `cursor` for the next page; it is null on the last page.
+         */
         get: operations["ProductsController_list"];
         put?: never;
         post?: never;
@@ -405,7 +462,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an active product */
+        /**
+         * Get an active product
+         * @description An unknown or inactive product answers 404 PRODUCT_NOT_FOUND.
+         */
         get: operations["ProductsController_get"];
         put?: never;
         post?: never;
@@ -422,7 +482,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability */
+        /**
+         * Liveness and database reachability
+         * @description Answers 200 when the process is up and the database answers a ping, 503 SERVICE_UNAVAILABLE when it does not. Not rate-limited: load balancers poll it.
+         */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -439,10 +502,14 @@ export interface components {
         AddedLineDto: {
             /** Format: uuid */
             product_id: string;
+            /** @example 2 */
             quantity: number;
         };
         AdminMailDto: {
-            /** @description attempts since the mail was queued or last sent again by an admin */
+            /**
+             * @description attempts since the mail was queued or last sent again by an admin
+             * @example 3
+             */
             attempts: number;
             /** Format: date-time */
             created_at: string;
@@ -481,22 +548,37 @@ export interface components {
         CappedLineDto: {
             /** Format: uuid */
             product_id: string;
-            /** @description what the merged cart holds */
+            /**
+             * @description what the merged cart holds
+             * @example 2
+             */
             quantity: number;
             /** @enum {string} */
             reason: "STOCK_LIMIT" | "LINE_LIMIT";
-            /** @description what the strategy asked for */
+            /**
+             * @description what the strategy asked for
+             * @example 2
+             */
             requested: number;
         };
         CartDto: {
-            /** @example USD */
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
             currency: string;
             /** Format: uuid */
             id: string;
-            /** @description total units over all lines */
+            /**
+             * @description total units over all lines
+             * @example 3
+             */
             item_count: number;
             items: components["schemas"]["CartItemDto"][];
-            /** @description sum of line_total over all lines, minor units */
+            /**
+             * @description sum of line_total over all lines, minor units
+             * @example 3998
+             */
             subtotal: number;
             /** Format: date-time */
             updated_at: string;
@@ -507,18 +589,23 @@ export interface components {
         CartItemDto: {
             /** @description false when the product is inactive or has less stock than quantity */
             available: boolean;
-            /** @description units that can be bought now (0 for an inactive product) */
+            /**
+             * @description units that can be bought now (0 for an inactive product)
+             * @example 42
+             */
             available_quantity: number;
             /**
              * @description unit_price × quantity, minor units
              * @example 3998
              */
             line_total: number;
+            /** @example Black T-shirt, M */
             name: string;
             /** Format: uuid */
             product_id: string;
             /** @example 2 */
             quantity: number;
+            /** @example TSHIRT-BLK-M */
             sku: string;
             /**
              * @description current catalog price, minor units
@@ -527,7 +614,13 @@ export interface components {
             unit_price: number;
         };
         CleanupRunDto: {
-            /** @description rows deleted by kind, e.g. {expired_sessions, merged_guest_carts} */
+            /**
+             * @description rows deleted by kind, e.g. {expired_sessions, merged_guest_carts}
+             * @example {
+             *       "expired_sessions": 3,
+             *       "merged_guest_carts": 1
+             *     }
+             */
             deleted: {
                 [key: string]: number;
             };
@@ -537,11 +630,16 @@ export interface components {
             started_at: string;
         };
         CombinedLineDto: {
+            /** @example 2 */
             guest_quantity: number;
             /** Format: uuid */
             product_id: string;
-            /** @description quantity in the merged cart */
+            /**
+             * @description quantity in the merged cart
+             * @example 2
+             */
             quantity: number;
+            /** @example 2 */
             user_quantity: number;
         };
         CompatCreateOrderDto: {
@@ -558,22 +656,33 @@ export interface components {
             email: string;
             /** @example Invitado */
             name: string;
-            /** @description the shop’s neighbourhood id (opaque to this service) */
+            /**
+             * @description the shop’s neighbourhood id (opaque to this service)
+             * @example nb-12
+             */
             neighborhoodId: string;
             /** @example +123456789 */
             phone: string;
         };
         CompatCustomerDto: {
+            /** @example Calle 123 */
             address: string;
+            /** @example guest_1752580352601@checkout.guest */
             email: string;
+            /** @example Invitado */
             name: string;
+            /** @example nb-12 */
             neighborhoodId: string;
+            /** @example +123456789 */
             phone: string;
         };
         CompatItemDto: {
             /** Format: uuid */
             productId: string;
-            /** @example 1 */
+            /**
+             * @description above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED
+             * @example 2
+             */
             quantity: number;
             /**
              * @description the price the client showed, minor units; must equal the current price
@@ -586,63 +695,107 @@ export interface components {
             /** Format: uuid */
             id: string;
             items: components["schemas"]["CompatOrderItemDto"][];
+            /** @example Leave at the door */
             notes: string | null;
             /** @example GC-7K2M9QX4TB */
             orderNumber: string;
-            /** @example PENDING */
-            status: string;
-            /** @description minor units */
+            /**
+             * @description the order status in upper case; a new spec-002 order is PENDING
+             * @example PENDING
+             * @enum {string}
+             */
+            status: "AWAITING_PAYMENT" | "PAYMENT_FAILED" | "PENDING" | "PAID" | "PROCESSING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+            /**
+             * @description minor units
+             * @example 3998
+             */
             total: number;
         };
         CompatOrderItemDto: {
+            /**
+             * @description unitPrice × quantity, minor units
+             * @example 3998
+             */
             lineTotal: number;
+            /** @example Black T-shirt, M */
             name: string;
+            /** Format: uuid */
             productId: string;
+            /** @example 2 */
             quantity: number;
+            /** @example TSHIRT-BLK-M */
             sku: string;
+            /**
+             * @description minor units
+             * @example 1999
+             */
             unitPrice: number;
         };
         CompatOrderResponseDto: {
             data: components["schemas"]["CompatOrderDto"];
-            /** @example Order created successfully */
-            message: string;
-            /** @example true */
-            success: boolean;
+            /**
+             * @example Order created successfully
+             * @enum {string}
+             */
+            message: "Order created successfully";
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            success: true;
         };
         CompatShippingAddressDto: {
-            /** @description the shop’s city id (opaque to this service) */
+            /**
+             * @description the shop’s city id (opaque to this service)
+             * @example city-3
+             */
             cityId: string;
-            /** @description the shop’s neighbourhood id (opaque to this service) */
+            /**
+             * @description the shop’s neighbourhood id (opaque to this service)
+             * @example nb-12
+             */
             neighborhoodId: string;
             /** @example Calle 123 */
             street: string;
         };
         ConfirmationDetailsDto: {
+            /** @example jane@example.com */
             email: string;
             /** @description false for guest-pattern addresses, which are never mailed */
             email_queued: boolean;
             lookup: components["schemas"]["LookupHintDto"];
+            /** @example GC-7K2M9QX4TB */
             order_number: string;
         };
         ConvertGuestDto: {
             /** @example jane@example.com */
             email: string;
+            /** @example Jane */
             first_name?: string;
-            /** @description the guest order’s id or order number; its email must equal `email` */
+            /**
+             * @description the guest order’s id or order number; its email must equal `email`
+             * @example GC-7K2M9QX4TB
+             */
             guest_order_id?: string;
             /**
              * Format: uuid
              * @description the guest session: its orders (same email) are linked, its cart carried over
              */
             guest_session_id?: string;
+            /** @example Doe */
             last_name?: string;
+            /** @example correct horse battery */
             password: string;
         };
         ConvertGuestResultDto: {
             /** @description orders linked now: the named one and those of the session */
             linked_orders: components["schemas"]["OrderSummaryDto"][];
-            /** @description other guest orders with this email, linked when the email is verified */
+            /**
+             * @description other guest orders with this email, linked when the email is verified
+             * @example 3
+             */
             pending_link_count: number;
+            /** @description JWT access token: send as `Authorization: Bearer <token>` */
             token: string;
             user: components["schemas"]["UserDto"];
         };
@@ -656,8 +809,8 @@ export interface components {
         CreateProductDto: {
             /** @example Organic cotton */
             description?: string;
-            /** @default true */
-            is_active: boolean;
+            /** @description true when absent: the product is listed at once */
+            is_active?: boolean;
             /** @example Black T-shirt, M */
             name: string;
             /** @example TSHIRT-BLK-M */
@@ -692,8 +845,16 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_TOKEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "PRODUCT_NOT_FOUND" | "GUEST_SESSION_NOT_FOUND" | "ORDER_NOT_FOUND" | "MAIL_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "SKU_TAKEN" | "EMAIL_ALREADY_REGISTERED" | "INSUFFICIENT_STOCK" | "GUEST_CART_ALREADY_MERGED" | "REQUEST_IN_PROGRESS" | "INVALID_STATUS_TRANSITION" | "PRICE_MISMATCH" | "CONFLICT" | "MAIL_NOT_RETRYABLE" | "REQUEST_TIMEOUT" | "GUEST_SESSION_EXPIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "PRODUCT_UNAVAILABLE" | "CART_LIMIT_EXCEEDED" | "CART_EMPTY" | "GUEST_EMAIL_NOT_ALLOWED" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_TOTAL_TOO_LARGE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "PAYMENT_PROVIDER_UNAVAILABLE";
-            /** @description Validation: [{field, message}]. Stock problems: [{product_id, requested, available}]. Unavailable products: [{product_id}]. */
+            code: "VALIDATION_FAILED" | "INVALID_TOKEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "PRODUCT_NOT_FOUND" | "GUEST_SESSION_NOT_FOUND" | "ORDER_NOT_FOUND" | "MAIL_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "SKU_TAKEN" | "EMAIL_ALREADY_REGISTERED" | "INSUFFICIENT_STOCK" | "GUEST_CART_ALREADY_MERGED" | "REQUEST_IN_PROGRESS" | "INVALID_STATUS_TRANSITION" | "PRICE_MISMATCH" | "CONFLICT" | "MAIL_NOT_RETRYABLE" | "REQUEST_TIMEOUT" | "GUEST_SESSION_EXPIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "PRODUCT_UNAVAILABLE" | "CART_LIMIT_EXCEEDED" | "CART_EMPTY" | "GUEST_EMAIL_NOT_ALLOWED" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_TOTAL_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "PAYMENT_PROVIDER_UNAVAILABLE";
+            /**
+             * @description Always a list of objects whose shape depends on the code (field names follow the endpoint’s casing): validation [{field, message}]; stock [{product_id, requested, available}]; unavailable products [{product_id}]; cart limits [{limit: max_lines | max_line_quantity, max, product_id?}]; status transitions [{from, to}]; price mismatch [{product_id, given_unit_price, unit_price}].
+             * @example [
+             *       {
+             *         "field": "items.0.quantity",
+             *         "message": "quantity must not be less than 1"
+             *       }
+             *     ]
+             */
             details?: {
                 [key: string]: unknown;
             }[];
@@ -702,11 +863,17 @@ export interface components {
         };
         ErrorEnvelopeDto: {
             error: components["schemas"]["ErrorDetailDto"];
-            /** @example false */
-            success: boolean;
+            /**
+             * @example false
+             * @enum {boolean}
+             */
+            success: false;
         };
         GuestCartDto: {
-            /** @example USD */
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
             currency: string;
             /**
              * Format: date-time
@@ -715,12 +882,18 @@ export interface components {
             expires_at: string;
             /** Format: uuid */
             id: string;
-            /** @description total units over all lines */
+            /**
+             * @description total units over all lines
+             * @example 3
+             */
             item_count: number;
             items: components["schemas"]["CartItemDto"][];
             /** Format: uuid */
             session_id: string;
-            /** @description sum of line_total over all lines, minor units */
+            /**
+             * @description sum of line_total over all lines, minor units
+             * @example 3998
+             */
             subtotal: number;
             /** Format: date-time */
             updated_at: string;
@@ -757,26 +930,50 @@ export interface components {
             tracking_info: components["schemas"]["TrackingInfoDto"];
         };
         GuestStatsDto: {
-            /** @description guest sessions not yet expired */
+            /**
+             * @description guest sessions not yet expired
+             * @example 3
+             */
             active_sessions: number;
-            /** @description accounts created by guest-to-user conversion */
+            /**
+             * @description accounts created by guest-to-user conversion
+             * @example 3
+             */
             conversions: number;
-            /** @description expired guest sessions the cleanup has not deleted yet */
+            /**
+             * @description expired guest sessions the cleanup has not deleted yet
+             * @example 3
+             */
             expired_sessions: number;
-            /** @description unmerged guest carts holding at least one line */
+            /**
+             * @description unmerged guest carts holding at least one line
+             * @example 3
+             */
             guest_carts_with_items: number;
-            /** @description orders placed as a guest (linked ones included) */
+            /**
+             * @description orders placed as a guest (linked ones included)
+             * @example 3
+             */
             guest_orders: number;
-            last_cleanup: components["schemas"]["CleanupRunDto"] | null;
+            last_cleanup: components["schemas"]["CleanupRunDto"] | (never | null);
             mail_outbox: components["schemas"]["MailOutboxStatsDto"];
-            /** @description cart merges ever recorded */
+            /**
+             * @description cart merges ever recorded
+             * @example 3
+             */
             merges: number;
         };
         HealthDto: {
-            /** @example up */
-            database: string;
-            /** @example ok */
-            status: string;
+            /**
+             * @example up
+             * @enum {string}
+             */
+            database: "up";
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
         };
         LoginDto: {
             /** @example jane@example.com */
@@ -785,17 +982,29 @@ export interface components {
             password: string;
         };
         LookupHintDto: {
-            /** @example POST */
-            method: string;
+            /**
+             * @example POST
+             * @enum {string}
+             */
+            method: "POST";
             /** @example /api/v1/orders/guest-lookup/ */
             path: string;
         };
         MailOutboxStatsDto: {
-            /** @description mails given up after MAIL_MAX_AGE_HOURS of failed attempts (GET /api/v1/admin/mails/?status=dead_letter) */
+            /**
+             * @description mails given up after MAIL_MAX_AGE_HOURS of failed attempts (GET /api/v1/admin/mails/?status=dead_letter)
+             * @example 3
+             */
             dead_letters: number;
-            /** @description age of the oldest pending mail in seconds; 0 when none is pending */
+            /**
+             * @description age of the oldest pending mail in seconds; 0 when none is pending
+             * @example 3
+             */
             oldest_pending_seconds: number;
-            /** @description mails waiting to be sent (first try or retry) */
+            /**
+             * @description mails waiting to be sent (first try or retry)
+             * @example 3
+             */
             pending: number;
         };
         MergeCartsDto: {
@@ -817,17 +1026,51 @@ export interface components {
             merge_report: components["schemas"]["MergeReportDto"];
             merged_cart: components["schemas"]["CartDto"];
         };
+        OrderAddressDto: {
+            /**
+             * @description spec-002 orders: the shop’s city id
+             * @example Springfield
+             */
+            city: string;
+            /** @description spec-002 orders: the shop’s city id */
+            city_id: string | null;
+            /**
+             * @description ISO 3166-1 alpha-2; empty for spec-002 orders
+             * @example US
+             */
+            country: string;
+            /** @example 1 Main Street */
+            line1: string;
+            /** @example Apt 4 */
+            line2: string | null;
+            /** @description spec-002 orders: the shop’s neighbourhood id */
+            neighborhood_id: string | null;
+            /**
+             * @description empty for spec-002 orders
+             * @example 62701
+             */
+            postal_code: string;
+            /** @example IL */
+            state: string | null;
+        };
         OrderCustomerDto: {
+            /** @example Jane */
             first_name: string;
+            /** @example Doe */
             last_name: string;
+            /** @example +1 555 0100 */
             phone: string | null;
         };
         OrderDto: {
             /** Format: date-time */
             created_at: string;
-            /** @example USD */
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
             currency: string;
             customer: components["schemas"]["OrderCustomerDto"];
+            /** @example jane@example.com */
             email: string;
             /** Format: uuid */
             id: string;
@@ -835,29 +1078,44 @@ export interface components {
             items: components["schemas"]["OrderItemDto"][];
             /** @example GC-7K2M9QX4TB */
             order_number: string;
-            shipping_address: {
-                [key: string]: unknown;
-            };
+            shipping_address: components["schemas"]["OrderAddressDto"];
             /**
              * @description Shoppers only ever see pending, paid, processing, shipped, delivered and cancelled. awaiting_payment (checkout step 1 done, payment not settled) and payment_failed (payment declined or unavailable, stock released, kept for audit) belong to checkout: an admin can meet them only on an order id, where any status change answers 409 INVALID_STATUS_TRANSITION.
              * @enum {string}
              */
             status: "awaiting_payment" | "payment_failed" | "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled";
+            /**
+             * @description sum of line_total, minor units
+             * @example 3998
+             */
             subtotal: number;
-            /** @description subtotal; no shipping or tax is charged by this service */
+            /**
+             * @description subtotal; no shipping or tax is charged by this service
+             * @example 3998
+             */
             total: number;
         };
         OrderEnvelopeDto: {
             order: components["schemas"]["OrderDto"];
         };
         OrderItemDto: {
+            /**
+             * @description unit_price × quantity, minor units
+             * @example 3998
+             */
             line_total: number;
+            /** @example Black T-shirt, M */
             name: string;
             /** Format: uuid */
             product_id: string;
+            /** @example 2 */
             quantity: number;
+            /** @example TSHIRT-BLK-M */
             sku: string;
-            /** @description price paid per unit, minor units */
+            /**
+             * @description price paid per unit, minor units
+             * @example 1999
+             */
             unit_price: number;
         };
         OrderListDto: {
@@ -867,11 +1125,18 @@ export interface components {
         OrderSummaryDto: {
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
             currency: string;
             /** Format: uuid */
             id: string;
+            /** @example GC-7K2M9QX4TB */
             order_number: string;
-            status: string;
+            /** @enum {string} */
+            status: "awaiting_payment" | "payment_failed" | "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled";
+            /** @example 3998 */
             total: number;
         };
         PaymentInfoDto: {
@@ -888,7 +1153,10 @@ export interface components {
             order: components["schemas"]["OrderDto"];
         };
         ProductDto: {
-            /** @example USD */
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
             currency: string;
             /** @example Organic cotton */
             description: string;
@@ -928,13 +1196,17 @@ export interface components {
         RemovedLineDto: {
             /** Format: uuid */
             product_id: string;
+            /**
+             * @description units the guest cart held
+             * @example 2
+             */
             quantity: number;
             /** @enum {string} */
             reason: "OUT_OF_STOCK" | "UNAVAILABLE" | "STOCK_LIMIT" | "LINE_LIMIT";
         };
         SetCartItemDto: {
             /**
-             * @description new quantity of the line; 0 removes it
+             * @description new quantity of the line; 0 removes it; above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED
              * @example 2
              */
             quantity: number;
@@ -943,7 +1215,7 @@ export interface components {
             /** @example Springfield */
             city: string;
             /**
-             * @description ISO 3166-1 alpha-2
+             * @description ISO 3166-1 alpha-2 (case-insensitive, stored upper-case)
              * @example US
              */
             country: string;
@@ -959,12 +1231,16 @@ export interface components {
         StatusHistoryEntryDto: {
             /** Format: date-time */
             at: string;
-            status: string;
+            /** @enum {string} */
+            status: "awaiting_payment" | "payment_failed" | "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled";
         };
         TrackingInfoDto: {
+            /** @example UPS */
             carrier: string | null;
-            status: string;
+            /** @enum {string} */
+            status: "awaiting_payment" | "payment_failed" | "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled";
             status_history: components["schemas"]["StatusHistoryEntryDto"][];
+            /** @example 1Z999AA10123456784 */
             tracking_number: string | null;
         };
         UpdateOrderStatusDto: {
@@ -976,11 +1252,18 @@ export interface components {
             tracking_number?: string;
         };
         UpdateProductDto: {
+            /** @example Organic cotton */
             description?: string;
+            /** @example false */
             is_active?: boolean;
+            /** @example Black T-shirt, M */
             name?: string;
+            /** @example 42 */
             stock?: number;
-            /** @description minor units (cents) */
+            /**
+             * @description minor units (cents)
+             * @example 1999
+             */
             unit_price?: number;
         };
         UserDto: {
@@ -989,9 +1272,11 @@ export interface components {
             /** @example jane@example.com */
             email: string;
             email_verified: boolean;
+            /** @example Jane */
             first_name: string | null;
             /** Format: uuid */
             id: string;
+            /** @example Doe */
             last_name: string | null;
             /** @enum {string} */
             role: "customer" | "admin";
@@ -1050,7 +1335,13 @@ export interface operations {
                     "application/json": components["schemas"]["CompatOrderResponseDto"];
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /**
+             * @description VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1081,6 +1372,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /**
              * @description PRODUCT_UNAVAILABLE | CART_LIMIT_EXCEEDED
              *
@@ -1096,6 +1405,23 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /**
+             * @description HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1127,6 +1453,8 @@ export interface operations {
              */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1152,83 +1480,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestStatsDto"];
-                        /** @example true */
-                        success: boolean;
-                    };
-                };
-            };
-            /** @description UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
-                };
-            };
-            /** @description FORBIDDEN */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
-                };
-            };
-            /** @description RATE_LIMITED */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
-                };
-            };
-            /** @description INTERNAL_ERROR */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
-                };
-            };
-        };
-    };
-    AdminMailsController_list: {
-        parameters: {
-            query?: {
-                /** @description opaque cursor from a previous page */
-                cursor?: string;
-                limit?: number;
-                /** @description only mails in this status; all when absent */
-                status?: "pending" | "sent" | "failed" | "dead_letter";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["AdminMailPageDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1262,6 +1518,17 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1280,6 +1547,108 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AdminMailsController_list: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from a previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only mails in this status; all when absent */
+                status?: "pending" | "sent" | "failed" | "dead_letter";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminMailPageDto"];
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1307,8 +1676,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AdminMailEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1357,8 +1729,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1378,6 +1779,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1409,8 +1812,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["OrderEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1459,8 +1865,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1480,6 +1915,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1509,8 +1946,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ProductEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1550,8 +1990,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1571,6 +2040,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1602,8 +2073,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ProductEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1643,8 +2117,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1664,6 +2167,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1693,8 +2198,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ConvertGuestResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1734,6 +2242,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description GUEST_EMAIL_NOT_ALLOWED */
             422: {
                 headers: {
@@ -1745,6 +2271,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1764,6 +2301,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1793,8 +2332,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AuthResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1816,6 +2358,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description GUEST_EMAIL_NOT_ALLOWED */
             422: {
                 headers: {
@@ -1827,6 +2387,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1846,6 +2417,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1871,13 +2444,34 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["UserEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1897,6 +2491,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1926,8 +2522,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AuthResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -1949,6 +2548,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description GUEST_EMAIL_NOT_ALLOWED */
             422: {
                 headers: {
@@ -1960,6 +2577,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1979,6 +2607,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2008,8 +2638,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["VerifyEmailResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2022,8 +2655,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2043,6 +2705,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2068,9 +2732,21 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["CartEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -2084,6 +2760,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2103,6 +2790,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2132,8 +2821,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestCartWriteResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2145,8 +2837,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestCartWriteResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2186,6 +2881,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description PRODUCT_UNAVAILABLE | CART_LIMIT_EXCEEDED */
             422: {
                 headers: {
@@ -2197,6 +2910,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2216,6 +2940,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2243,8 +2969,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestCartReadResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2278,6 +3007,17 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2296,6 +3036,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2327,8 +3069,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["CartEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2359,6 +3104,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description PRODUCT_UNAVAILABLE | CART_LIMIT_EXCEEDED */
             422: {
                 headers: {
@@ -2370,6 +3133,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2389,6 +3163,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2416,8 +3192,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["CartEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -2439,8 +3218,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2460,6 +3268,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2489,12 +3299,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["MergeResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /**
+             * @description VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2539,8 +3356,41 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /**
+             * @description HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2568,6 +3418,8 @@ export interface operations {
              */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2593,9 +3445,21 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["OrderListDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -2609,6 +3473,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2628,6 +3503,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2660,12 +3537,21 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["PlacedOrderDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /**
+             * @description VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2705,6 +3591,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /**
              * @description CART_EMPTY | PRODUCT_UNAVAILABLE | ORDER_TOTAL_TOO_LARGE
              *
@@ -2720,6 +3624,23 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /**
+             * @description HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2751,6 +3672,8 @@ export interface operations {
              */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2778,9 +3701,21 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["OrderEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -2804,6 +3739,17 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2822,6 +3768,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2854,12 +3802,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["PlacedOrderDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /**
+             * @description VALIDATION_FAILED
+             *
+             *     VALIDATION_FAILED
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2908,6 +3863,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /**
              * @description CART_EMPTY | PRODUCT_UNAVAILABLE | ORDER_TOTAL_TOO_LARGE
              *
@@ -2923,6 +3896,21 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /**
+             * @description HEADERS_TOO_LARGE
+             *
+             *     HEADERS_TOO_LARGE
+             */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2950,6 +3938,8 @@ export interface operations {
              */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2978,8 +3968,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestLookupResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -3004,6 +3997,17 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +4026,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3051,8 +4057,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["GuestLookupResultDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -3074,8 +4083,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3095,6 +4133,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3124,8 +4164,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ProductPageDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -3140,6 +4183,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED */
             429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3159,6 +4213,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3186,8 +4242,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ProductEnvelopeDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
                 };
             };
@@ -3212,6 +4271,17 @@ export interface operations {
             /** @description RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3230,6 +4300,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3255,9 +4327,30 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["HealthDto"];
-                        /** @example true */
-                        success: boolean;
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
                     };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3272,6 +4365,8 @@ export interface operations {
             /** @description SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -5,19 +5,16 @@
  *   npm run client:generate            rewrite client/openapi.json and client/schema.d.ts
  *   npm run client:check               generate into a temporary directory and fail if client/ differs
  *
- * The app is built in Nest's preview mode: modules and controllers are scanned, no provider runs (no
- * database, no SMTP, no port), so the document comes from the same decorators and setupSwagger as /docs.
+ * The document comes from scripts/openapi.ts (Nest's preview mode: modules and controllers are scanned,
+ * no provider runs, no port), built by the same buildOpenApiDocument as /docs.
  * The output is deterministic (no timestamps; types sorted alphabetically), so the check is a plain diff.
  */
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import openapiTS, { astToString, OpenAPI3 } from 'openapi-typescript';
-import { AppModule } from '../src/app.module';
-import { setupSwagger } from '../src/app.setup';
+import { openApiDocument } from './openapi';
 
 const CLIENT_DIR = resolve(__dirname, '..', 'client');
 const DOCUMENT_FILE = 'openapi.json';
@@ -32,27 +29,8 @@ const SCHEMA_HEADER = [
   '',
 ].join('\n');
 
-/** The document exactly as GET /docs-json serves it, from an app that never listens. */
-async function openApiDocument(): Promise<OpenAPI3> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
-    preview: true,
-    logger: false,
-    abortOnError: false,
-  });
-  try {
-    setupSwagger(app);
-    const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' });
-    if (response.statusCode !== 200) {
-      throw new Error(`GET /docs-json answered ${response.statusCode}: ${response.body}`);
-    }
-    return JSON.parse(response.body) as OpenAPI3;
-  } finally {
-    await app.close();
-  }
-}
-
 async function generate(outDir: string): Promise<void> {
-  const document = await openApiDocument();
+  const document = (await openApiDocument()) as OpenAPI3;
   const ast = await openapiTS(document, { alphabetize: true, silent: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, DOCUMENT_FILE), `${JSON.stringify(document, null, 2)}\n`);

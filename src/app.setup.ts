@@ -1,10 +1,11 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/client-errors';
+import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -81,24 +82,33 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
   setupSwagger(app);
 }
 
+/** The OpenAPI document of every route (served at /docs-json; scripts/openapi.ts writes it to a file). */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Guest Checkout API')
+    .setDescription(
+      [
+        'Guest carts, cart merge, guest orders, lookup and guest-to-user conversion.',
+        'Every response is an envelope: `{"success": true, "data": ...}` or',
+        '`{"success": false, "error": {"code", "message", "details?"}}`.',
+        'Money is an integer in minor units (cents). Paths work with and without a trailing slash.',
+        'Empty optional response fields are `null`, never absent.',
+      ].join(' '),
+    )
+    .setVersion('1.0')
+    .setLicense(
+      'UNLICENSED (proprietary)',
+      'https://docs.npmjs.com/cli/v11/configuring-npm/package-json#license',
+    )
+    // relative: the API is served by the host that serves this document (any environment, any proxy)
+    .addServer('/', 'The host serving this document')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer');
+  for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
+  return finishDocument(SwaggerModule.createDocument(app, builder.build()));
+}
+
 export function setupSwagger(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Guest Checkout API')
-      .setDescription(
-        [
-          'Guest carts, cart merge, guest orders, lookup and guest-to-user conversion.',
-          'Every response is an envelope: `{"success": true, "data": ...}` or',
-          '`{"success": false, "error": {"code", "message", "details?"}}`.',
-          'Money is an integer in minor units (cents). Paths work with and without a trailing slash.',
-        ].join(' '),
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
 
 /** Deepest nesting of objects/arrays in a JSON text, ignoring brackets inside strings. */

@@ -204,6 +204,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
       () => order(specBody([item(fine), item(product, 1, 1000)])),
       409,
       'PRICE_MISMATCH',
+      [{ productId: product.id, givenUnitPrice: 1000, unitPrice: 1999 }],
     );
   });
 
@@ -211,7 +212,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
     const product = await createProduct(t, { stock: 2 });
 
     await expectRefused([product.id], () => order(specBody([item(product, 3)])), 409, 'INSUFFICIENT_STOCK', [
-      { product_id: product.id, requested: 3, available: 2 },
+      { productId: product.id, requested: 3, available: 2 },
     ]);
   });
 
@@ -223,6 +224,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
       () => order(specBody([{ productId: '65f1b2c3d4e5f6a7b8c9d0e3', quantity: 1, unitPrice: 100 }])),
       400,
       'VALIDATION_FAILED',
+      [{ field: 'items.0.productId', message: 'productId must be a UUID' }],
     );
     await expectRefused(
       [product.id],
@@ -268,6 +270,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
       () => order(specBody([item(product, 50_000)])),
       422,
       'CART_LIMIT_EXCEEDED',
+      [{ limit: 'max_line_quantity', max: t.config.maxLineQuantity, productId: product.id }],
     );
   });
 

@@ -720,9 +720,9 @@ describe('guest cart limits (MAX_CART_LINES=2, MAX_LINE_QUANTITY=5)', () => {
       session_id: created.session_id,
       items: [line(a, 1), line(b, 1), line(c, 1)],
     });
-    expectError(replace, 422, 'CART_LIMIT_EXCEEDED', { max_lines: 2 });
+    expectError(replace, 422, 'CART_LIMIT_EXCEEDED', [{ limit: 'max_lines', max: 2 }]);
     const create = await guest.write({ items: [line(a, 1), line(b, 1), line(c, 1)] });
-    expectError(create, 422, 'CART_LIMIT_EXCEEDED', { max_lines: 2 });
+    expectError(create, 422, 'CART_LIMIT_EXCEEDED', [{ limit: 'max_lines', max: 2 }]);
 
     expect(await guest.sessionCount()).toBe(sessions);
     expect(await guest.storedLines(created.session_id)).toEqual(linesBefore);
@@ -736,9 +736,13 @@ describe('guest cart limits (MAX_CART_LINES=2, MAX_LINE_QUANTITY=5)', () => {
     const sessions = await guest.sessionCount();
 
     const replace = await guest.write({ session_id: created.session_id, items: [line(a, 6)] });
-    expectError(replace, 422, 'CART_LIMIT_EXCEEDED', { max_line_quantity: 5, product_ids: [a.id] });
+    expectError(replace, 422, 'CART_LIMIT_EXCEEDED', [
+      { limit: 'max_line_quantity', max: 5, product_id: a.id },
+    ]);
     const create = await guest.write({ items: [line(a, 6)] });
-    expectError(create, 422, 'CART_LIMIT_EXCEEDED', { max_line_quantity: 5, product_ids: [a.id] });
+    expectError(create, 422, 'CART_LIMIT_EXCEEDED', [
+      { limit: 'max_line_quantity', max: 5, product_id: a.id },
+    ]);
 
     expect(await guest.sessionCount()).toBe(sessions);
     expect(await guest.storedLines(created.session_id)).toEqual([{ productId: a.id, quantity: 2 }]);

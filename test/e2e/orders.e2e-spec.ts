@@ -659,8 +659,15 @@ describe('orders (contract §6, §7)', () => {
       }
       const fresh = (await s.guestOrder([[product, 1]])).order;
 
-      expectError(await s.setStatus(delivered.id, { status: 'cancelled' }), 409, 'INVALID_STATUS_TRANSITION');
-      expectError(await s.setStatus(fresh.id, { status: 'shipped' }), 409, 'INVALID_STATUS_TRANSITION');
+      expectError(
+        await s.setStatus(delivered.id, { status: 'cancelled' }),
+        409,
+        'INVALID_STATUS_TRANSITION',
+        [{ from: 'delivered', to: 'cancelled' }],
+      );
+      expectError(await s.setStatus(fresh.id, { status: 'shipped' }), 409, 'INVALID_STATUS_TRANSITION', [
+        { from: 'paid', to: 'shipped' },
+      ]);
 
       expect(await s.history(delivered.id)).toEqual(['paid', 'processing', 'shipped', 'delivered']);
       expect(await s.history(fresh.id)).toEqual(['paid']);
@@ -740,7 +747,7 @@ describe('guest checkout and its confirmation mail (contract §6, §11)', () => 
       status: 'paid',
       email: stored,
       customer: CUSTOMER,
-      shipping_address: SHIPPING,
+      shipping_address: { ...SHIPPING, city_id: null, neighborhood_id: null },
       items: expect.any(Array),
       subtotal: 2 * 1250 + 3 * 399,
       total: 2 * 1250 + 3 * 399,
@@ -788,6 +795,31 @@ describe('guest checkout and its confirmation mail (contract §6, §11)', () => 
     const mails = smtp.to(stored);
     expect(mails).toHaveLength(1);
     expect(mails[0].raw).toContain(order.order_number);
+  });
+
+  it('answers null, never an absent field, for the optional fields an order was placed without', async () => {
+    const product = await createProduct(t, { stock: 5 });
+    const sessionId = await s.guestCart([[product, 1]]);
+    const { line1, city, postal_code, country } = SHIPPING;
+    const body = guestOrderBody(sessionId, undefined, {
+      shipping_address: { line1, city, postal_code, country },
+    });
+    const { phone: _phone, ...customer } = body.customer_info as Record<string, string>;
+
+    const res = await s.placeGuest({ ...body, customer_info: customer });
+
+    expect(res.status).toBe(201);
+    expect(res.body.data.order.shipping_address).toEqual({
+      line1,
+      line2: null,
+      city,
+      state: null,
+      postal_code,
+      country,
+      city_id: null,
+      neighborhood_id: null,
+    });
+    expect(res.body.data.order.customer.phone).toBeNull();
   });
 
   it('orders with a guest-pattern email as often as asked and never mails it', async () => {

@@ -1,4 +1,5 @@
 import { BODY_LIMIT_BYTES } from '../../src/app.setup';
+import { OpenApiValidator } from '../support/openapi-validator';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP platform (contract §1)', () => {
@@ -113,6 +114,58 @@ describe('HTTP platform (contract §1)', () => {
       ]),
     );
     expect(res.body.components.schemas.ErrorEnvelopeDto).toBeDefined();
+  });
+
+  it('declares auth as the server applies it: public [], optional on POST /api/orders, Bearer elsewhere', async () => {
+    const { body: document } = await t.request('GET', '/docs-json');
+
+    expect(document.paths['/api/orders'].post.security).toEqual([{}, { bearer: [] }]);
+    expect(document.paths['/api/v1/orders/guest'].post.security).toEqual([]);
+    expect(document.paths['/api/v1/products'].get.security).toEqual([]);
+    expect(document.paths['/api/v1/orders'].post.security).toEqual([{ bearer: [] }]);
+    const retryAfter = document.paths['/api/orders'].post.responses['429'].headers['Retry-After'];
+    expect(retryAfter.schema).toMatchObject({ type: 'integer', minimum: 1 });
+  });
+
+  it('has the response check refuse an undocumented status, a body off its schema and a missing Retry-After', async () => {
+    const { body: document } = await t.request('GET', '/docs-json');
+    const check = new OpenApiValidator(document);
+    const envelope = (code: string) => ({ success: false, error: { code, message: 'm' } });
+    const answer =
+      (url: string, status: number, body: unknown, headers = {}) =>
+      () =>
+        check.check({ method: 'GET', url, status, headers, body, raw: JSON.stringify(body) });
+
+    expect(answer('/health/', 200, { success: true, data: { status: 'ok', database: 'up' } })).not.toThrow();
+    expect(answer('/health', 418, envelope('NOT_FOUND'))).toThrow(/status 418 is not documented/);
+    expect(
+      answer('/health', 200, { success: true, data: { status: 'ok', database: 'up', extra: 1 } }),
+    ).toThrow(/GET \/health .*must NOT have additional properties/s);
+    expect(answer('/api/v1/products/x', 400, { ...envelope('VALIDATION_FAILED'), details: {} })).toThrow();
+    expect(answer('/api/v1/products', 429, envelope('RATE_LIMITED'))).toThrow(
+      /header Retry-After is missing/,
+    );
+    expect(answer('/api/v1/products', 429, envelope('RATE_LIMITED'), { 'retry-after': '60' })).not.toThrow();
+    expect(answer('/no/such/route', 404, envelope('NOT_FOUND'))).not.toThrow();
+    expect(answer('/no/such/route', 200, {})).toThrow(/no operation/);
+  });
+
+  it('documents money and quantities as bounded integers, order statuses as one enum, closed objects', async () => {
+    const { body: document } = await t.request('GET', '/docs-json');
+    const schemas = document.components.schemas;
+
+    expect(schemas.OrderItemDto.properties.unit_price).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(schemas.OrderItemDto.properties.quantity).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 10_000,
+    });
+    expect(schemas.OrderDto.properties.status.enum).toEqual(schemas.OrderSummaryDto.properties.status.enum);
+    expect(schemas.CompatOrderDto.properties.status.enum).toEqual(
+      schemas.OrderDto.properties.status.enum.map((status: string) => status.toUpperCase()),
+    );
+    expect(schemas.CreateGuestOrderDto.additionalProperties).toBe(false);
+    expect(schemas.CreateProductDto.required).not.toContain('is_active');
   });
 
   it('answers 503 SERVICE_UNAVAILABLE on /health when the database is gone', async () => {

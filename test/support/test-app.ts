@@ -12,6 +12,7 @@ import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/a
 import { RawEnv } from '../../src/config/env.schema';
 import { Database, openDatabase } from '../../src/database/database';
 import { DATABASE } from '../../src/database/database.tokens';
+import { OpenApiValidator } from './openapi-validator';
 import { openTestDatabase, TestDatabase } from './test-database';
 import { TestClock } from './test-clock';
 
@@ -64,6 +65,20 @@ export interface TestAppOptions {
   sameDatabaseAs?: TestApp;
 }
 
+/**
+ * The OpenAPI document of the real app, read once per test file from the first app's /docs-json; every
+ * response of request() is checked against it (openapi-validator.ts).
+ */
+let validator: OpenApiValidator | undefined;
+
+async function openApiValidator(app: NestFastifyApplication): Promise<OpenApiValidator> {
+  if (validator === undefined) {
+    const response = await app.inject({ method: 'GET', url: '/docs-json' });
+    validator = new OpenApiValidator(JSON.parse(response.body));
+  }
+  return validator;
+}
+
 function sharedDatabase(other: TestApp): TestDatabase {
   const url = other.testDatabase.url;
   if (url === undefined) throw new Error('sameDatabaseAs needs TEST_DATABASE_URL (PGlite is in-process)');
@@ -104,6 +119,7 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
   configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const contract = await openApiValidator(app);
 
   return {
     app,
@@ -133,7 +149,9 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
       } catch {
         body = response.body;
       }
-      return { status: response.statusCode, headers: response.headers, body, raw: response.body };
+      const result = { status: response.statusCode, headers: response.headers, body, raw: response.body };
+      contract.check({ method, url, ...result });
+      return result;
     },
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,7 +5,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { UserRole } from '../../database/schema';
 import { ApiErrors } from '../swagger/api-responses';
 import { AUTH_OPTIONS, AuthOptions, AuthUser } from './auth.types';
@@ -26,6 +26,8 @@ export function OptionalAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(AUTH_OPTIONS, { roles: [], optional: true } satisfies AuthOptions),
     UseGuards(JwtAuthGuard),
+    // OpenAPI's optional auth: no requirement ({}) or a Bearer token
+    ApiSecurity({}),
     ApiBearerAuth(),
     ApiErrors('UNAUTHENTICATED'),
   );

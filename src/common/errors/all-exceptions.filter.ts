@@ -62,11 +62,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (reply.sent) return;
 
+    const route = request.routeOptions?.config as ErrorStatusOverrides | undefined;
     void reply
-      .status(httpStatusOf(error, request.routeOptions?.config as ErrorStatusOverrides | undefined))
+      .status(httpStatusOf(error, route))
       .headers(headersOf(error))
       .header('content-type', 'application/json; charset=utf-8')
-      .send(errorEnvelope(error));
+      .send(errorEnvelope(error, route));
   }
 
   private toAppError(exception: unknown, request: FastifyRequest): AppError {

@@ -19,7 +19,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: unknown,
+    readonly details?: readonly object[],
   ) {
     super(message);
     this.name = 'AppError';
@@ -37,14 +37,29 @@ export class AppError extends Error {
 
 export interface ErrorEnvelope {
   success: false;
-  error: { code: ErrorCode; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: readonly object[] };
 }
 
-/** The one place an error body is built (contract §1); the exception filter and idempotency use it. */
-export function errorEnvelope(error: AppError): ErrorEnvelope {
+/**
+ * The one place an error body is built (contract §1); the exception filter and idempotency use it. A route
+ * whose fields are camelCase (`/api/orders`, @RouteConfig camelCaseDetails) gets its details' keys in camelCase.
+ */
+export function errorEnvelope(error: AppError, route?: ErrorStatusOverrides): ErrorEnvelope {
   const body: ErrorEnvelope = { success: false, error: { code: error.code, message: error.message } };
-  if (error.details !== undefined) body.error.details = error.details;
+  if (error.details !== undefined)
+    body.error.details = route?.camelCaseDetails === true ? camelCaseKeys(error.details) : error.details;
   return body;
+}
+
+function camelCaseKeys(details: readonly object[]): object[] {
+  return details.map((entry) =>
+    Object.fromEntries(
+      Object.entries(entry).map(([key, value]) => [
+        key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
+        value,
+      ]),
+    ),
+  );
 }
 
 /** The status a route answers for an error: its own override (contract §9) or the catalogue's. */

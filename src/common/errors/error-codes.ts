@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   GUEST_SESSION_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   PRODUCT_UNAVAILABLE: 422,
   CART_LIMIT_EXCEEDED: 422,
   CART_EMPTY: 422,
@@ -32,7 +33,6 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   ORDER_TOTAL_TOO_LARGE: 422,
   RATE_LIMITED: 429,
-  HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
@@ -53,4 +53,6 @@ export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
 /** A route's own statuses for codes the contract answers differently there (§9), set with @RouteConfig. */
 export interface ErrorStatusOverrides {
   errorStatus?: Partial<Record<ErrorCode, number>>;
+  /** field names inside `error.details` in camelCase (contract §1: the casing of `/api/orders`) */
+  camelCaseDetails?: boolean;
 }

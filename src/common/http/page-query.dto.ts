@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 /** `?limit=&cursor=` of every cursor-paginated list (products, admin mails). */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +12,7 @@ export class PageQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'opaque cursor from a previous page' })
+  @ApiPropertyOptional({ description: 'opaque cursor from a previous page', maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -63,7 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       const status = error instanceof AppError ? httpStatusOf(error, routeConfig(request)) : 500;
       if (error instanceof AppError && status < 500) {
-        await this.keep(scope, key, status, errorEnvelope(error));
+        await this.keep(scope, key, status, errorEnvelope(error, routeConfig(request)));
       } else {
         await this.release(scope, key);
       }

@@ -41,14 +41,14 @@ describe('checkCartLines', () => {
     const lines = ['x', 'y', 'z', 'w'].map((productId) => ({ productId, quantity: 1 }));
     expect(checkCartLines(lines, catalog, limits)).toMatchObject({
       kind: 'CART_LIMIT_EXCEEDED',
-      details: { max_lines: 3 },
+      details: [{ limit: 'max_lines', max: 3 }],
     });
   });
 
   it('refuses a line above the per-line maximum', () => {
     expect(checkCartLines([{ productId: 'a', quantity: 6 }], catalog, limits)).toMatchObject({
       kind: 'CART_LIMIT_EXCEEDED',
-      details: { max_line_quantity: 5, product_ids: ['a'] },
+      details: [{ limit: 'max_line_quantity', max: 5, product_id: 'a' }],
     });
   });
 

@@ -12,12 +12,19 @@ export interface CartLimits {
   maxLineQuantity: number;
 }
 
+/** One exceeded limit (contract §1): `product_id` names the line that is over `max_line_quantity`. */
+export interface CartLimitProblem {
+  limit: 'max_lines' | 'max_line_quantity';
+  max: number;
+  product_id?: string;
+}
+
 /** Why a cart content was refused; the service turns it into the matching AppError (contract §4). */
 export type CartViolation =
   | {
       kind: 'CART_LIMIT_EXCEEDED';
       message: string;
-      details: { max_lines?: number; max_line_quantity?: number; product_ids?: string[] };
+      details: CartLimitProblem[];
     }
   | { kind: 'PRODUCT_UNAVAILABLE'; productIds: string[] }
   | { kind: 'INSUFFICIENT_STOCK'; problems: StockProblem[] };
@@ -26,7 +33,7 @@ function tooManyLines(limits: CartLimits): CartViolation {
   return {
     kind: 'CART_LIMIT_EXCEEDED',
     message: `A cart holds at most ${limits.maxLines} lines`,
-    details: { max_lines: limits.maxLines },
+    details: [{ limit: 'max_lines', max: limits.maxLines }],
   };
 }
 
@@ -40,7 +47,11 @@ export function checkCartLimits(lines: readonly CartLine[], limits: CartLimits):
   return {
     kind: 'CART_LIMIT_EXCEEDED',
     message: `A line holds at most ${limits.maxLineQuantity} units`,
-    details: { max_line_quantity: limits.maxLineQuantity, product_ids: overQuantity },
+    details: overQuantity.map((productId) => ({
+      limit: 'max_line_quantity',
+      max: limits.maxLineQuantity,
+      product_id: productId,
+    })),
   };
 }
 

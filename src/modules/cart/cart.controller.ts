@@ -14,7 +14,11 @@ export class CartController {
   constructor(private readonly carts: CartService) {}
 
   @Get()
-  @ApiOperation({ summary: "The authenticated user's cart" })
+  @ApiOperation({
+    summary: "The authenticated user's cart",
+    description:
+      'Lines show the current catalog price and whether they can still be bought (`available`, `available_quantity`). A user without a cart gets an empty one.',
+  })
   @ApiEnvelope(CartEnvelopeDto)
   @ApiErrors('RATE_LIMITED')
   async get(@CurrentUser() user: AuthUser): Promise<CartEnvelopeDto> {
@@ -22,7 +26,11 @@ export class CartController {
   }
 
   @Put('items/:product_id')
-  @ApiOperation({ summary: 'Set the quantity of one product in the cart (0 removes the line)' })
+  @ApiOperation({
+    summary: 'Set the quantity of one product in the cart (0 removes the line)',
+    description:
+      'Validated as a guest cart write: unknown or inactive product 422, above stock 409, above MAX_LINE_QUANTITY or MAX_CART_LINES 422. A refused write changes nothing.',
+  })
   @ApiEnvelope(CartEnvelopeDto)
   @ApiErrors(
     'VALIDATION_FAILED',
@@ -40,7 +48,11 @@ export class CartController {
   }
 
   @Delete('items/:product_id')
-  @ApiOperation({ summary: 'Remove a product from the cart (idempotent: removing an absent line is fine)' })
+  @ApiOperation({
+    summary: 'Remove a product from the cart (idempotent: removing an absent line is fine)',
+    description:
+      'Removing a product that is not in the cart is not an error; the cart is returned either way.',
+  })
   @ApiEnvelope(CartEnvelopeDto)
   @ApiErrors('VALIDATION_FAILED', 'RATE_LIMITED')
   async removeItem(

@@ -13,7 +13,11 @@ export class AdminProductsController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a product (admin)' })
+  @ApiOperation({
+    summary: 'Create a product (admin)',
+    description:
+      '`unit_price` is in minor units. A duplicate `sku` answers 409 SKU_TAKEN. `is_active` is true when absent.',
+  })
   @ApiEnvelope(ProductEnvelopeDto, 201)
   @ApiErrors('VALIDATION_FAILED', 'SKU_TAKEN', 'RATE_LIMITED')
   async create(@Body() dto: CreateProductDto): Promise<ProductEnvelopeDto> {
@@ -21,7 +25,11 @@ export class AdminProductsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a product (admin); any subset of the fields' })
+  @ApiOperation({
+    summary: 'Change a product (admin); any subset of the fields',
+    description:
+      'Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at.',
+  })
   @ApiEnvelope(ProductEnvelopeDto)
   @ApiErrors('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND', 'RATE_LIMITED')
   async update(@UuidParam('id') id: string, @Body() dto: UpdateProductDto): Promise<ProductEnvelopeDto> {

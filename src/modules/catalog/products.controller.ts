@@ -11,7 +11,11 @@ export class ProductsController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List active products (ordered by sku, cursor-paginated)' })
+  @ApiOperation({
+    summary: 'List active products (ordered by sku, cursor-paginated)',
+    description:
+      'Inactive products are never listed. `limit` is 1–100 (default 20); pass `next_cursor` back as `cursor` for the next page; it is null on the last page.',
+  })
   @ApiEnvelope(ProductPageDto)
   @ApiErrors('VALIDATION_FAILED', 'RATE_LIMITED')
   list(@Query() query: ListProductsQueryDto): Promise<ProductPageDto> {
@@ -19,7 +23,10 @@ export class ProductsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an active product' })
+  @ApiOperation({
+    summary: 'Get an active product',
+    description: 'An unknown or inactive product answers 404 PRODUCT_NOT_FOUND.',
+  })
   @ApiEnvelope(ProductEnvelopeDto)
   @ApiErrors('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND', 'RATE_LIMITED')
   async get(@UuidParam('id') id: string): Promise<ProductEnvelopeDto> {

@@ -24,8 +24,11 @@ export class CompatOrdersController {
   constructor(private readonly compat: CompatOrdersService) {}
 
   @Post()
-  // contract §9: a registered email without its token is a 400 here (409 elsewhere)
-  @RouteConfig({ errorStatus: { EMAIL_ALREADY_REGISTERED: 400 } } satisfies ErrorStatusOverrides)
+  // contract §9: a registered email without its token is a 400 here (409 elsewhere); §1: camelCase details
+  @RouteConfig({
+    errorStatus: { EMAIL_ALREADY_REGISTERED: 400 },
+    camelCaseDetails: true,
+  } satisfies ErrorStatusOverrides)
   @OptionalAuth()
   @RateLimit('guestOrder')
   @Idempotent('compat-order')

@@ -39,6 +39,8 @@ export class ConversionController {
   @ApiOperation({
     summary:
       'Confirm an email address with the token from the verification mail (single use, 24 h); links that address’s guest orders',
+    description:
+      'A bad, expired or used token answers 400 INVALID_TOKEN. The other guest orders with this email are linked to the account and listed.',
   })
   @ApiEnvelope(VerifyEmailResultDto)
   @ApiErrors('VALIDATION_FAILED', 'INVALID_TOKEN', 'RATE_LIMITED')

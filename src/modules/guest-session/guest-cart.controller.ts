@@ -42,7 +42,11 @@ export class GuestCartController {
   }
 
   @Get(':session_id')
-  @ApiOperation({ summary: 'Read a guest cart; lines show whether they can still be bought' })
+  @ApiOperation({
+    summary: 'Read a guest cart; lines show whether they can still be bought',
+    description:
+      'Reads never change items. A read moves `expires_at` at most once per GUEST_SESSION_TOUCH_INTERVAL_SECONDS. Unknown session 404, expired 410.',
+  })
   @ApiEnvelope(GuestCartReadResultDto)
   @ApiErrors('VALIDATION_FAILED', 'GUEST_SESSION_NOT_FOUND', 'GUEST_SESSION_EXPIRED', 'RATE_LIMITED')
   get(@UuidParam('session_id') sessionId: string): Promise<GuestCartReadResultDto> {

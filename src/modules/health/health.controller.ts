@@ -7,10 +7,10 @@ import { Database } from '../../database/database';
 import { DATABASE } from '../../database/database.tokens';
 
 export class HealthDto {
-  @ApiProperty({ example: 'ok' })
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
   status!: 'ok';
 
-  @ApiProperty({ example: 'up' })
+  @ApiProperty({ enum: ['up'], example: 'up' })
   database!: 'up';
 }
 
@@ -21,7 +21,11 @@ export class HealthController {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness and database reachability' })
+  @ApiOperation({
+    summary: 'Liveness and database reachability',
+    description:
+      'Answers 200 when the process is up and the database answers a ping, 503 SERVICE_UNAVAILABLE when it does not. Not rate-limited: load balancers poll it.',
+  })
   @ApiEnvelope(HealthDto)
   @ApiErrors('SERVICE_UNAVAILABLE')
   async check(): Promise<HealthDto> {

@@ -15,6 +15,8 @@ export class AdminMailsController {
   @Get()
   @ApiOperation({
     summary: 'List outbox mails, e.g. the dead-lettered ones (admin; oldest first, cursor-paginated)',
+    description:
+      'Filter with `status` (e.g. `dead_letter`: mails given up after MAIL_MAX_AGE_HOURS). Each mail shows its template, recipient, attempts and last error. Pass `next_cursor` back as `cursor` for the next page.',
   })
   @ApiEnvelope(AdminMailPageDto)
   @ApiErrors('VALIDATION_FAILED', 'RATE_LIMITED')
@@ -24,7 +26,11 @@ export class AdminMailsController {
 
   @Post(':id/retry')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a dead-lettered mail again, now, with a fresh MAIL_MAX_AGE_HOURS (admin)' })
+  @ApiOperation({
+    summary: 'Send a dead-lettered mail again, now, with a fresh MAIL_MAX_AGE_HOURS (admin)',
+    description:
+      'Only a dead-lettered mail can be retried (else 409 MAIL_NOT_RETRYABLE); it goes back to pending and the dispatcher sends it at once, with the same Message-ID as before.',
+  })
   @ApiEnvelope(AdminMailEnvelopeDto)
   @ApiErrors('VALIDATION_FAILED', 'MAIL_NOT_FOUND', 'MAIL_NOT_RETRYABLE', 'RATE_LIMITED')
   async retry(@UuidParam('id') id: string): Promise<AdminMailEnvelopeDto> {

@@ -12,7 +12,11 @@ export class GuestStatsController {
   constructor(private readonly stats: GuestStatsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Guest checkout counts and the last cleanup run (admin)' })
+  @ApiOperation({
+    summary: 'Guest checkout counts and the last cleanup run (admin)',
+    description:
+      'Counts of sessions, guest carts, guest orders, conversions, merges, the mail outbox (pending, oldest pending age, dead letters) and what the last cleanup deleted.',
+  })
   @ApiEnvelope(GuestStatsDto)
   @ApiErrors('RATE_LIMITED')
   get(): Promise<GuestStatsDto> {

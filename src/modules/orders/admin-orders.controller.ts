@@ -15,6 +15,8 @@ export class AdminOrdersController {
   @Patch(':id/status')
   @ApiOperation({
     summary: 'Move an order along paid → processing → shipped → delivered, or cancel it (restocks) (admin)',
+    description:
+      'Allowed: paid → processing → shipped → delivered, and cancel before shipping (units go back to stock). Anything else answers 409 INVALID_STATUS_TRANSITION with details [{from, to}]. Every change is kept in the status history.',
   })
   @ApiEnvelope(OrderEnvelopeDto)
   @ApiErrors('VALIDATION_FAILED', 'ORDER_NOT_FOUND', 'INVALID_STATUS_TRANSITION', 'RATE_LIMITED')

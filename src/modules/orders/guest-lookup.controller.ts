@@ -14,6 +14,8 @@ export class GuestLookupController {
   @RateLimit('lookup')
   @ApiOperation({
     summary: 'Track a guest order by email and order number (prefer POST: keeps the email out of URLs)',
+    description:
+      'The same answer as the POST form. A wrong email, a wrong number or both answer the same 404 ORDER_NOT_FOUND. 5 attempts per minute per client IP, both forms together.',
   })
   @ApiEnvelope(GuestLookupResultDto)
   @ApiErrors('VALIDATION_FAILED', 'ORDER_NOT_FOUND', 'RATE_LIMITED')
@@ -24,7 +26,11 @@ export class GuestLookupController {
   @Post('guest-lookup')
   @HttpCode(200)
   @RateLimit('lookup')
-  @ApiOperation({ summary: 'Track a guest order by email and order number; every mismatch is the same 404' })
+  @ApiOperation({
+    summary: 'Track a guest order by email and order number; every mismatch is the same 404',
+    description:
+      'The email and order number stay out of URLs and logs. A wrong email, a wrong number or both answer the same 404 ORDER_NOT_FOUND. 5 attempts per minute per client IP, both forms together.',
+  })
   @ApiEnvelope(GuestLookupResultDto)
   @ApiErrors('VALIDATION_FAILED', 'ORDER_NOT_FOUND', 'RATE_LIMITED')
   lookup(@Body() dto: GuestLookupDto): Promise<GuestLookupResultDto> {

@@ -3,6 +3,16 @@ import { OrderStatus, orderStatus } from '../../database/schema';
 /** Every status an order can have, in flow order (one source: the database enum). */
 export const ORDER_STATUSES = orderStatus.enumValues;
 
+/** spec 002 spells statuses in upper case (`PENDING`); the same list, one source. */
+export const COMPAT_ORDER_STATUSES = ORDER_STATUSES.map(
+  (status) => status.toUpperCase() as Uppercase<OrderStatus>,
+);
+export type CompatOrderStatus = Uppercase<OrderStatus>;
+
+export function toCompatStatus(status: OrderStatus): CompatOrderStatus {
+  return status.toUpperCase() as CompatOrderStatus;
+}
+
 /** The statuses an admin may set (contract §6); checkout's own states are never set by hand. */
 export const SETTABLE_STATUSES = ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
 export type SettableStatus = (typeof SETTABLE_STATUSES)[number];

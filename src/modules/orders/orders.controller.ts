@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentUser } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
@@ -13,7 +13,11 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @ApiOperation({ summary: "The user's orders, newest first (guest orders linked to the account included)" })
+  @ApiOperation({
+    summary: "The user's orders, newest first (guest orders linked to the account included)",
+    description:
+      'At most 100 orders, newest first; guest orders linked to the account (conversion, email verification) are included.',
+  })
   @ApiEnvelope(OrderListDto)
   @ApiErrors('RATE_LIMITED')
   async list(@CurrentUser() user: AuthUser): Promise<OrderListDto> {
@@ -21,7 +25,12 @@ export class OrdersController {
   }
 
   @Get(':order_number')
-  @ApiOperation({ summary: "One of the user's orders; anyone else's answers 404" })
+  @ApiOperation({
+    summary: "One of the user's orders; anyone else's answers 404",
+    description:
+      'By order number. Another user’s order answers 404 ORDER_NOT_FOUND, exactly like a missing one.',
+  })
+  @ApiParam({ name: 'order_number', schema: { type: 'string', example: 'GC-7K2M9QX4TB' } })
   @ApiEnvelope(OrderEnvelopeDto)
   @ApiErrors('ORDER_NOT_FOUND', 'RATE_LIMITED')
   async get(

@@ -64,10 +64,7 @@ export class OrdersService {
       throw new AppError(
         'INVALID_STATUS_TRANSITION',
         `An order cannot go from ${order.status} to ${dto.status}`,
-        {
-          from: order.status,
-          to: dto.status,
-        },
+        [{ from: order.status, to: dto.status }],
       );
     }
     const items = await this.orders.itemsOf([order.id]);

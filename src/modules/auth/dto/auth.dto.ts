@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { NormalizeEmail, Trim } from '../../../common/util/transform';
-import { UserRow } from '../../../database/schema';
+import { userRole, UserRow } from '../../../database/schema';
 
 export class RegisterDto {
   @ApiProperty({ example: 'jane@example.com' })
@@ -15,14 +15,14 @@ export class RegisterDto {
   @Length(8, 128)
   password!: string;
 
-  @ApiPropertyOptional({ example: 'Jane' })
+  @ApiPropertyOptional({ example: 'Jane', minLength: 1, maxLength: 100 })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 100)
   first_name?: string;
 
-  @ApiPropertyOptional({ example: 'Doe' })
+  @ApiPropertyOptional({ example: 'Doe', minLength: 1, maxLength: 100 })
   @IsOptional()
   @Trim()
   @IsString()
@@ -37,14 +37,14 @@ export class LoginDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'correct horse battery' })
+  @ApiProperty({ example: 'correct horse battery', minLength: 1, maxLength: 128 })
   @IsString()
   @Length(1, 128)
   password!: string;
 }
 
 export class VerifyEmailDto {
-  @ApiProperty({ description: 'the token from the verification mail' })
+  @ApiProperty({ description: 'the token from the verification mail', minLength: 1, maxLength: 256 })
   @IsString()
   @Length(1, 256)
   token!: string;
@@ -53,9 +53,9 @@ export class VerifyEmailDto {
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'jane@example.com' }) email!: string;
-  @ApiProperty({ nullable: true, type: String }) first_name!: string | null;
-  @ApiProperty({ nullable: true, type: String }) last_name!: string | null;
-  @ApiProperty({ enum: ['customer', 'admin'] }) role!: 'customer' | 'admin';
+  @ApiProperty({ nullable: true, type: String, example: 'Jane' }) first_name!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'Doe' }) last_name!: string | null;
+  @ApiProperty({ enum: userRole.enumValues }) role!: 'customer' | 'admin';
   @ApiProperty() email_verified!: boolean;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }

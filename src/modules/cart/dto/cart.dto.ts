@@ -1,25 +1,37 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
+import {
+  COUNT,
+  CURRENCY,
+  LINE_MONEY,
+  MAX_CART_UNITS,
+  MONEY,
+  QUANTITY,
+  STOCK,
+  TOTAL_MONEY,
+} from '../../../common/swagger/bounds';
 
 export class CartItemDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
-  @ApiProperty() sku!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ example: 2 }) quantity!: number;
-  @ApiProperty({ description: 'current catalog price, minor units', example: 1999 }) unit_price!: number;
-  @ApiProperty({ description: 'unit_price × quantity, minor units', example: 3998 }) line_total!: number;
+  @ApiProperty({ example: 'TSHIRT-BLK-M' }) sku!: string;
+  @ApiProperty({ example: 'Black T-shirt, M' }) name!: string;
+  @ApiProperty(QUANTITY) quantity!: number;
+  @ApiProperty({ ...MONEY, description: 'current catalog price, minor units' }) unit_price!: number;
+  @ApiProperty({ ...LINE_MONEY, description: 'unit_price × quantity, minor units' }) line_total!: number;
   @ApiProperty({ description: 'false when the product is inactive or has less stock than quantity' })
   available!: boolean;
-  @ApiProperty({ description: 'units that can be bought now (0 for an inactive product)' })
+  @ApiProperty({ ...STOCK, description: 'units that can be bought now (0 for an inactive product)' })
   available_quantity!: number;
 }
 
 export class CartDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: [CartItemDto] }) items!: CartItemDto[];
-  @ApiProperty({ description: 'total units over all lines' }) item_count!: number;
-  @ApiProperty({ description: 'sum of line_total over all lines, minor units' }) subtotal!: number;
-  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ ...COUNT, maximum: MAX_CART_UNITS, description: 'total units over all lines' })
+  item_count!: number;
+  @ApiProperty({ ...TOTAL_MONEY, description: 'sum of line_total over all lines, minor units' })
+  subtotal!: number;
+  @ApiProperty(CURRENCY) currency!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
@@ -28,7 +40,13 @@ export class CartEnvelopeDto {
 }
 
 export class SetCartItemDto {
-  @ApiProperty({ description: 'new quantity of the line; 0 removes it', minimum: 0, example: 2 })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000,
+    example: 2,
+    description: 'new quantity of the line; 0 removes it; above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED',
+  })
   @IsInt()
   @Min(0)
   @Max(1_000_000)

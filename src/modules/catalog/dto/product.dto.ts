@@ -14,9 +14,9 @@ import {
 } from 'class-validator';
 import { ProductRow } from '../../../database/schema';
 import { Trim } from '../../../common/util/transform';
+import { CURRENCY, MAX_STOCK, MAX_UNIT_PRICE, MONEY, STOCK } from '../../../common/swagger/bounds';
 
-export const MAX_PRICE = 100_000_000;
-export const MAX_STOCK = 1_000_000_000;
+export const MAX_PRICE = MAX_UNIT_PRICE;
 
 /**
  * Validates a field whenever it is present: unlike IsOptional, null is checked (and refused), so a PATCH
@@ -29,9 +29,9 @@ export class ProductDto {
   @ApiProperty({ example: 'TSHIRT-BLK-M' }) sku!: string;
   @ApiProperty({ example: 'Black T-shirt, M' }) name!: string;
   @ApiProperty({ example: 'Organic cotton' }) description!: string;
-  @ApiProperty({ description: 'minor units (cents)', example: 1999 }) unit_price!: number;
-  @ApiProperty({ example: 'USD' }) currency!: string;
-  @ApiProperty({ example: 42 }) stock!: number;
+  @ApiProperty({ ...MONEY, description: 'minor units (cents)' }) unit_price!: number;
+  @ApiProperty(CURRENCY) currency!: string;
+  @ApiProperty(STOCK) stock!: number;
   @ApiProperty() is_active!: boolean;
 }
 
@@ -73,65 +73,65 @@ export class CreateProductDto {
   })
   sku!: string;
 
-  @ApiProperty({ example: 'Black T-shirt, M' })
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Black T-shirt, M' })
   @Trim()
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Organic cotton' })
+  @ApiPropertyOptional({ maxLength: 5000, example: 'Organic cotton' })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
-  @ApiProperty({ description: 'minor units (cents)', example: 1999 })
+  @ApiProperty({ ...MONEY, description: 'minor units (cents)' })
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   unit_price!: number;
 
-  @ApiProperty({ example: 42 })
+  @ApiProperty(STOCK)
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock!: number;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ type: Boolean, description: 'true when absent: the product is listed at once' })
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;
 }
 
 export class UpdateProductDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'Black T-shirt, M' })
   @PresentOrAbsent()
   @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 5000, example: 'Organic cotton' })
   @PresentOrAbsent()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
-  @ApiPropertyOptional({ description: 'minor units (cents)' })
+  @ApiPropertyOptional({ ...MONEY, description: 'minor units (cents)' })
   @PresentOrAbsent()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   unit_price?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(STOCK)
   @PresentOrAbsent()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: Boolean, example: false })
   @PresentOrAbsent()
   @IsBoolean()
   is_active?: boolean;

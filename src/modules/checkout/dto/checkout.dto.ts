@@ -29,10 +29,19 @@ export class CustomerInfoDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'Jane' }) @Trim() @IsString() @Length(1, 100) first_name!: string;
-  @ApiProperty({ example: 'Doe' }) @Trim() @IsString() @Length(1, 100) last_name!: string;
+  @ApiProperty({ example: 'Jane', minLength: 1, maxLength: 100 })
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  first_name!: string;
 
-  @ApiPropertyOptional({ example: '+1 555 0100' })
+  @ApiProperty({ example: 'Doe', minLength: 1, maxLength: 100 })
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  last_name!: string;
+
+  @ApiPropertyOptional({ example: '+1 555 0100', pattern: '^[+0-9 ()./-]{3,32}$' })
   @IsOptional()
   @Trim()
   @IsString()
@@ -41,13 +50,43 @@ export class CustomerInfoDto {
 }
 
 export class ShippingAddressDto {
-  @ApiProperty({ example: '1 Main Street' }) @Trim() @IsString() @Length(1, 200) line1!: string;
-  @ApiPropertyOptional({ example: 'Apt 4' }) @IsOptional() @Trim() @IsString() @MaxLength(200) line2?: string;
-  @ApiProperty({ example: 'Springfield' }) @Trim() @IsString() @Length(1, 100) city!: string;
-  @ApiPropertyOptional({ example: 'IL' }) @IsOptional() @Trim() @IsString() @MaxLength(100) state?: string;
-  @ApiProperty({ example: '62701' }) @Trim() @IsString() @Length(1, 20) postal_code!: string;
+  @ApiProperty({ example: '1 Main Street', minLength: 1, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  line1!: string;
 
-  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
+  @ApiPropertyOptional({ example: 'Apt 4', maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  line2?: string;
+
+  @ApiProperty({ example: 'Springfield', minLength: 1, maxLength: 100 })
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  city!: string;
+
+  @ApiPropertyOptional({ example: 'IL', maxLength: 100 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  state?: string;
+
+  @ApiProperty({ example: '62701', minLength: 1, maxLength: 20 })
+  @Trim()
+  @IsString()
+  @Length(1, 20)
+  postal_code!: string;
+
+  @ApiProperty({
+    example: 'US',
+    pattern: '^[A-Za-z]{2}$',
+    description: 'ISO 3166-1 alpha-2 (case-insensitive, stored upper-case)',
+  })
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code' })
   country!: string;
 }
@@ -59,6 +98,8 @@ export class PaymentInfoDto {
   @ApiProperty({
     example: 'tok_visa',
     description: 'sandbox: tok_visa pays, tok_chargeDeclined → 402, tok_unavailable → 503',
+    minLength: 1,
+    maxLength: 255,
   })
   @IsString()
   @Length(1, 255)
@@ -96,12 +137,12 @@ export class CreateGuestOrderDto extends CreateUserOrderDto {
 
 class LookupHintDto {
   @ApiProperty({ example: '/api/v1/orders/guest-lookup/' }) path!: string;
-  @ApiProperty({ example: 'POST' }) method!: string;
+  @ApiProperty({ enum: ['POST'], example: 'POST' }) method!: 'POST';
 }
 
 export class ConfirmationDetailsDto {
-  @ApiProperty() order_number!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ example: 'GC-7K2M9QX4TB' }) order_number!: string;
+  @ApiProperty({ example: 'jane@example.com' }) email!: string;
   @ApiProperty({ description: 'false for guest-pattern addresses, which are never mailed' })
   email_queued!: boolean;
   @ApiProperty({ type: LookupHintDto }) lookup!: LookupHintDto;

@@ -17,10 +17,16 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LowerCaseId, NormalizeEmail, Trim } from '../../../common/util/transform';
+import { LINE_MONEY, MONEY, QUANTITY, TOTAL_MONEY } from '../../../common/swagger/bounds';
+import { COMPAT_ORDER_STATUSES, CompatOrderStatus, toCompatStatus } from '../../orders/order-status';
 
 /** spec 002 bodies are camelCase (contract §1). Ids are this service's UUIDs, not MongoDB ids. */
 export class CompatCustomerDataDto {
-  @ApiProperty({ example: 'Invitado' }) @Trim() @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'Invitado', minLength: 1, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  name!: string;
 
   @ApiProperty({ example: 'guest_1752580352601_56436599_922668294_umy4h586z7_qwe@checkout.guest' })
   @NormalizeEmail()
@@ -28,21 +34,48 @@ export class CompatCustomerDataDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: '+123456789' }) @Trim() @IsString() @Length(3, 32) phone!: string;
-  @ApiProperty({ example: 'Calle 123' }) @Trim() @IsString() @Length(1, 200) address!: string;
-  @ApiProperty({ description: 'the shop’s neighbourhood id (opaque to this service)' })
+  @ApiProperty({ example: '+123456789', minLength: 3, maxLength: 32 })
+  @Trim()
+  @IsString()
+  @Length(3, 32)
+  phone!: string;
+  @ApiProperty({ example: 'Calle 123', minLength: 1, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  address!: string;
+  @ApiProperty({
+    description: 'the shop’s neighbourhood id (opaque to this service)',
+    example: 'nb-12',
+    minLength: 1,
+    maxLength: 64,
+  })
   @IsString()
   @Length(1, 64)
   neighborhoodId!: string;
 }
 
 export class CompatShippingAddressDto {
-  @ApiProperty({ example: 'Calle 123' }) @Trim() @IsString() @Length(1, 200) street!: string;
-  @ApiProperty({ description: 'the shop’s city id (opaque to this service)' })
+  @ApiProperty({ example: 'Calle 123', minLength: 1, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  street!: string;
+  @ApiProperty({
+    description: 'the shop’s city id (opaque to this service)',
+    example: 'city-3',
+    minLength: 1,
+    maxLength: 64,
+  })
   @IsString()
   @Length(1, 64)
   cityId!: string;
-  @ApiProperty({ description: 'the shop’s neighbourhood id (opaque to this service)' })
+  @ApiProperty({
+    description: 'the shop’s neighbourhood id (opaque to this service)',
+    example: 'nb-12',
+    minLength: 1,
+    maxLength: 64,
+  })
   @IsString()
   @Length(1, 64)
   neighborhoodId!: string;
@@ -54,10 +87,16 @@ export class CompatItemDto {
   @LowerCaseId()
   @IsUUID('all', { message: 'productId must be a UUID' })
   productId!: string;
-  @ApiProperty({ minimum: 1, example: 1 }) @IsInt() @Min(1) quantity!: number;
   @ApiProperty({
+    ...QUANTITY,
+    description: 'above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED',
+  })
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+  @ApiProperty({
+    ...MONEY,
     description: 'the price the client showed, minor units; must equal the current price',
-    example: 1999,
   })
   @IsInt()
   @Min(0)
@@ -79,7 +118,7 @@ export class CompatCreateOrderDto {
   @Type(() => CompatShippingAddressDto)
   shippingAddress!: CompatShippingAddressDto;
 
-  @ApiProperty({ type: [CompatItemDto] })
+  @ApiProperty({ type: [CompatItemDto], minItems: 1 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique((item: CompatItemDto | undefined) => item?.productId, {
@@ -90,7 +129,7 @@ export class CompatCreateOrderDto {
   @Type(() => CompatItemDto)
   items!: CompatItemDto[];
 
-  @ApiPropertyOptional({ example: 'Leave at the door' })
+  @ApiPropertyOptional({ example: 'Leave at the door', maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -98,20 +137,20 @@ export class CompatCreateOrderDto {
 }
 
 export class CompatOrderItemDto {
-  @ApiProperty() productId!: string;
-  @ApiProperty() sku!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() quantity!: number;
-  @ApiProperty() unitPrice!: number;
-  @ApiProperty() lineTotal!: number;
+  @ApiProperty({ format: 'uuid' }) productId!: string;
+  @ApiProperty({ example: 'TSHIRT-BLK-M' }) sku!: string;
+  @ApiProperty({ example: 'Black T-shirt, M' }) name!: string;
+  @ApiProperty(QUANTITY) quantity!: number;
+  @ApiProperty({ ...MONEY, description: 'minor units' }) unitPrice!: number;
+  @ApiProperty({ ...LINE_MONEY, description: 'unitPrice × quantity, minor units' }) lineTotal!: number;
 }
 
 export class CompatCustomerDto {
-  @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty() phone!: string;
-  @ApiProperty() address!: string;
-  @ApiProperty() neighborhoodId!: string;
+  @ApiProperty({ example: 'Invitado' }) name!: string;
+  @ApiProperty({ example: 'guest_1752580352601@checkout.guest' }) email!: string;
+  @ApiProperty({ example: '+123456789' }) phone!: string;
+  @ApiProperty({ example: 'Calle 123' }) address!: string;
+  @ApiProperty({ example: 'nb-12' }) neighborhoodId!: string;
 }
 
 export class CompatOrderDto {
@@ -119,14 +158,20 @@ export class CompatOrderDto {
   @ApiProperty({ example: 'GC-7K2M9QX4TB' }) orderNumber!: string;
   @ApiProperty({ type: CompatCustomerDto }) customer!: CompatCustomerDto;
   @ApiProperty({ type: [CompatOrderItemDto] }) items!: CompatOrderItemDto[];
-  @ApiProperty({ example: 'PENDING' }) status!: string;
-  @ApiProperty({ description: 'minor units' }) total!: number;
-  @ApiProperty({ nullable: true, type: String }) notes!: string | null;
+  @ApiProperty({
+    enum: COMPAT_ORDER_STATUSES,
+    example: 'PENDING',
+    description: 'the order status in upper case; a new spec-002 order is PENDING',
+  })
+  status!: CompatOrderStatus;
+  @ApiProperty({ ...TOTAL_MONEY, description: 'minor units' }) total!: number;
+  @ApiProperty({ nullable: true, type: String, example: 'Leave at the door' }) notes!: string | null;
 }
 
 export class CompatOrderResponseDto {
-  @ApiProperty({ example: true }) success!: true;
-  @ApiProperty({ example: 'Order created successfully' }) message!: string;
+  @ApiProperty({ enum: [true], example: true }) success!: true;
+  @ApiProperty({ enum: ['Order created successfully'], example: 'Order created successfully' })
+  message!: string;
   @ApiProperty({ type: CompatOrderDto }) data!: CompatOrderDto;
 }
 
@@ -146,7 +191,7 @@ export function toCompatOrder(dto: CompatCreateOrderDto, placed: PlacedOrder): C
       unitPrice: item.unitPrice,
       lineTotal: item.lineTotal,
     })),
-    status: placed.order.status.toUpperCase(),
+    status: toCompatStatus(placed.order.status),
     total: placed.order.total,
     notes: placed.order.notes,
   };

@@ -3,6 +3,7 @@ import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } 
 import { LowerCaseId, NormalizeEmail, Trim } from '../../../common/util/transform';
 import { UserDto } from '../../auth/dto/auth.dto';
 import { OrderSummaryDto } from '../../orders/dto/order.dto';
+import { COUNT } from '../../../common/swagger/bounds';
 
 export class ConvertGuestDto {
   @ApiProperty({ example: 'jane@example.com' })
@@ -11,9 +12,17 @@ export class ConvertGuestDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128 }) @IsString() @Length(8, 128) password!: string;
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery' })
+  @IsString()
+  @Length(8, 128)
+  password!: string;
 
-  @ApiPropertyOptional({ description: 'the guest order’s id or order number; its email must equal `email`' })
+  @ApiPropertyOptional({
+    description: 'the guest order’s id or order number; its email must equal `email`',
+    example: 'GC-7K2M9QX4TB',
+    minLength: 1,
+    maxLength: 64,
+  })
   @ValidateIf((_dto, value) => value !== undefined)
   @IsString()
   @Length(1, 64)
@@ -28,19 +37,33 @@ export class ConvertGuestDto {
   @IsUUID('all', { message: 'guest_session_id must be a UUID' })
   guest_session_id?: string;
 
-  @ApiPropertyOptional() @IsOptional() @Trim() @IsString() @Length(1, 100) first_name?: string;
-  @ApiPropertyOptional() @IsOptional() @Trim() @IsString() @Length(1, 100) last_name?: string;
+  @ApiPropertyOptional({ example: 'Jane', minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  first_name?: string;
+
+  @ApiPropertyOptional({ example: 'Doe', minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  last_name?: string;
 }
 
 export class ConvertGuestResultDto {
   @ApiProperty({ type: UserDto }) user!: UserDto;
-  @ApiProperty() token!: string;
+  @ApiProperty({ description: 'JWT access token: send as `Authorization: Bearer <token>`' }) token!: string;
   @ApiProperty({
     type: [OrderSummaryDto],
     description: 'orders linked now: the named one and those of the session',
   })
   linked_orders!: OrderSummaryDto[];
-  @ApiProperty({ description: 'other guest orders with this email, linked when the email is verified' })
+  @ApiProperty({
+    ...COUNT,
+    description: 'other guest orders with this email, linked when the email is verified',
+  })
   pending_link_count!: number;
 }
 

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsArray, IsInt, IsUUID, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CartDto, CartItemDto } from '../../cart/dto/cart.dto';
+import { QUANTITY } from '../../../common/swagger/bounds';
 
 export class GuestCartLineDto {
   @ApiProperty({ format: 'uuid' })
@@ -10,7 +11,7 @@ export class GuestCartLineDto {
   @IsUUID('all', { message: 'product_id must be a UUID' })
   product_id!: string;
 
-  @ApiProperty({ minimum: 1, example: 2, description: 'above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED' })
+  @ApiProperty({ ...QUANTITY, description: 'above MAX_LINE_QUANTITY → 422 CART_LIMIT_EXCEEDED' })
   @IsInt()
   @Min(1)
   quantity!: number;

@@ -2,6 +2,7 @@ import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { MailOutboxRow, outboxStatus } from '../../../database/schema';
+import { COUNT } from '../../../common/swagger/bounds';
 
 /** The statuses an outbox mail can have, from the database enum (one source). */
 export const MAIL_STATUSES = outboxStatus.enumValues;
@@ -16,7 +17,7 @@ export class AdminMailDto {
   @ApiProperty({ example: 'order-confirmation' }) template!: string;
   @ApiProperty({ example: 'jane@example.com' }) recipient!: string;
   @ApiProperty({ enum: MAIL_STATUSES }) status!: MailStatus;
-  @ApiProperty({ description: 'attempts since the mail was queued or last sent again by an admin' })
+  @ApiProperty({ ...COUNT, description: 'attempts since the mail was queued or last sent again by an admin' })
   attempts!: number;
   @ApiProperty({ type: String, nullable: true, description: 'why the last attempt failed' })
   last_error!: string | null;

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { COUNT } from '../../../common/swagger/bounds';
 
 export class CleanupRunDto {
   @ApiProperty({ format: 'date-time' }) started_at!: string;
@@ -6,17 +7,19 @@ export class CleanupRunDto {
   @ApiProperty({
     description: 'rows deleted by kind, e.g. {expired_sessions, merged_guest_carts}',
     type: 'object',
-    additionalProperties: { type: 'integer' },
+    additionalProperties: { type: 'integer', minimum: 0 },
+    example: { expired_sessions: 3, merged_guest_carts: 1 },
   })
   deleted!: Record<string, number>;
 }
 
 /** contract §12: the mail outbox part (the same numbers as the mail_outbox_* metrics). */
 export class MailOutboxStatsDto {
-  @ApiProperty({ description: 'mails waiting to be sent (first try or retry)' }) pending!: number;
-  @ApiProperty({ description: 'age of the oldest pending mail in seconds; 0 when none is pending' })
+  @ApiProperty({ ...COUNT, description: 'mails waiting to be sent (first try or retry)' }) pending!: number;
+  @ApiProperty({ ...COUNT, description: 'age of the oldest pending mail in seconds; 0 when none is pending' })
   oldest_pending_seconds!: number;
   @ApiProperty({
+    ...COUNT,
     description:
       'mails given up after MAIL_MAX_AGE_HOURS of failed attempts (GET /api/v1/admin/mails/?status=dead_letter)',
   })
@@ -24,14 +27,16 @@ export class MailOutboxStatsDto {
 }
 
 export class GuestStatsDto {
-  @ApiProperty({ description: 'guest sessions not yet expired' }) active_sessions!: number;
-  @ApiProperty({ description: 'expired guest sessions the cleanup has not deleted yet' })
+  @ApiProperty({ ...COUNT, description: 'guest sessions not yet expired' }) active_sessions!: number;
+  @ApiProperty({ ...COUNT, description: 'expired guest sessions the cleanup has not deleted yet' })
   expired_sessions!: number;
-  @ApiProperty({ description: 'unmerged guest carts holding at least one line' })
+  @ApiProperty({ ...COUNT, description: 'unmerged guest carts holding at least one line' })
   guest_carts_with_items!: number;
-  @ApiProperty({ description: 'orders placed as a guest (linked ones included)' }) guest_orders!: number;
-  @ApiProperty({ description: 'accounts created by guest-to-user conversion' }) conversions!: number;
-  @ApiProperty({ description: 'cart merges ever recorded' }) merges!: number;
+  @ApiProperty({ ...COUNT, description: 'orders placed as a guest (linked ones included)' })
+  guest_orders!: number;
+  @ApiProperty({ ...COUNT, description: 'accounts created by guest-to-user conversion' })
+  conversions!: number;
+  @ApiProperty({ ...COUNT, description: 'cart merges ever recorded' }) merges!: number;
   @ApiProperty({ type: MailOutboxStatsDto }) mail_outbox!: MailOutboxStatsDto;
   @ApiProperty({ type: CleanupRunDto, nullable: true }) last_cleanup!: CleanupRunDto | null;
 }

@@ -9,20 +9,53 @@ import {
   ShippingAddress,
 } from '../../../database/schema';
 import { ORDER_STATUSES, SETTABLE_STATUSES, SettableStatus, STATUS_DESCRIPTION } from '../order-status';
+import { CURRENCY, LINE_MONEY, MONEY, QUANTITY, TOTAL_MONEY } from '../../../common/swagger/bounds';
 
 export class OrderItemDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
-  @ApiProperty() sku!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() quantity!: number;
-  @ApiProperty({ description: 'price paid per unit, minor units' }) unit_price!: number;
-  @ApiProperty() line_total!: number;
+  @ApiProperty({ example: 'TSHIRT-BLK-M' }) sku!: string;
+  @ApiProperty({ example: 'Black T-shirt, M' }) name!: string;
+  @ApiProperty(QUANTITY) quantity!: number;
+  @ApiProperty({ ...MONEY, description: 'price paid per unit, minor units' }) unit_price!: number;
+  @ApiProperty({ ...LINE_MONEY, description: 'unit_price × quantity, minor units' }) line_total!: number;
 }
 
 export class OrderCustomerDto {
-  @ApiProperty() first_name!: string;
-  @ApiProperty() last_name!: string;
-  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty({ example: 'Jane' }) first_name!: string;
+  @ApiProperty({ example: 'Doe' }) last_name!: string;
+  @ApiProperty({ nullable: true, type: String, example: '+1 555 0100' }) phone!: string | null;
+}
+
+/** The address an order ships to; spec-002 orders carry the shop's city/neighbourhood ids instead. */
+export class OrderAddressDto {
+  @ApiProperty({ example: '1 Main Street' }) line1!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'Apt 4' }) line2!: string | null;
+  @ApiProperty({ example: 'Springfield', description: 'spec-002 orders: the shop’s city id' }) city!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'IL' }) state!: string | null;
+  @ApiProperty({ example: '62701', description: 'empty for spec-002 orders' }) postal_code!: string;
+  @ApiProperty({
+    example: 'US',
+    pattern: '^([A-Z]{2})?$',
+    description: 'ISO 3166-1 alpha-2; empty for spec-002 orders',
+  })
+  country!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'spec-002 orders: the shop’s city id' })
+  city_id!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'spec-002 orders: the shop’s neighbourhood id' })
+  neighborhood_id!: string | null;
+}
+
+function toAddressResponse(address: ShippingAddress): OrderAddressDto {
+  return {
+    line1: address.line1,
+    line2: address.line2 ?? null,
+    city: address.city,
+    state: address.state ?? null,
+    postal_code: address.postal_code,
+    country: address.country,
+    city_id: address.city_id ?? null,
+    neighborhood_id: address.neighborhood_id ?? null,
+  };
 }
 
 export class OrderDto {
@@ -30,13 +63,14 @@ export class OrderDto {
   @ApiProperty({ example: 'GC-7K2M9QX4TB' }) order_number!: string;
   @ApiProperty({ enum: ORDER_STATUSES, description: STATUS_DESCRIPTION })
   status!: OrderStatus;
-  @ApiProperty() email!: string;
+  @ApiProperty({ example: 'jane@example.com' }) email!: string;
   @ApiProperty({ type: OrderCustomerDto }) customer!: OrderCustomerDto;
-  @ApiProperty({ type: 'object', additionalProperties: true }) shipping_address!: ShippingAddress;
+  @ApiProperty({ type: OrderAddressDto }) shipping_address!: OrderAddressDto;
   @ApiProperty({ type: [OrderItemDto] }) items!: OrderItemDto[];
-  @ApiProperty() subtotal!: number;
-  @ApiProperty({ description: 'subtotal; no shipping or tax is charged by this service' }) total!: number;
-  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ ...TOTAL_MONEY, description: 'sum of line_total, minor units' }) subtotal!: number;
+  @ApiProperty({ ...TOTAL_MONEY, description: 'subtotal; no shipping or tax is charged by this service' })
+  total!: number;
+  @ApiProperty(CURRENCY) currency!: string;
   @ApiProperty() is_guest!: boolean;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
@@ -48,7 +82,7 @@ export function toOrderResponse(order: OrderRow, items: readonly OrderItemRow[])
     status: order.status,
     email: order.email,
     customer: { first_name: order.firstName, last_name: order.lastName, phone: order.phone },
-    shipping_address: order.shippingAddress,
+    shipping_address: toAddressResponse(order.shippingAddress),
     items: items.map((item) => ({
       product_id: item.productId,
       sku: item.sku,
@@ -80,22 +114,23 @@ export class GuestLookupDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'GC-7K2M9QX4TB' })
+  @ApiProperty({ example: 'GC-7K2M9QX4TB', minLength: 1, maxLength: 32 })
   @IsString()
   @Length(1, 32)
   order_number!: string;
 }
 
 class StatusHistoryEntryDto {
-  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
 export class TrackingInfoDto {
-  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
   @ApiProperty({ type: [StatusHistoryEntryDto] }) status_history!: StatusHistoryEntryDto[];
-  @ApiProperty({ nullable: true, type: String }) carrier!: string | null;
-  @ApiProperty({ nullable: true, type: String }) tracking_number!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'UPS' }) carrier!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '1Z999AA10123456784' })
+  tracking_number!: string | null;
 }
 
 export function toTrackingInfo(order: OrderRow, history: readonly OrderStatusHistoryRow[]): TrackingInfoDto {
@@ -117,8 +152,13 @@ export class UpdateOrderStatusDto {
   @IsIn(SETTABLE_STATUSES)
   status!: SettableStatus;
 
-  @ApiPropertyOptional({ example: 'UPS' }) @IsOptional() @Trim() @IsString() @Length(1, 100) carrier?: string;
-  @ApiPropertyOptional({ example: '1Z999AA10123456784' })
+  @ApiPropertyOptional({ example: 'UPS', minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  carrier?: string;
+  @ApiPropertyOptional({ example: '1Z999AA10123456784', minLength: 1, maxLength: 100 })
   @IsOptional()
   @Trim()
   @IsString()
@@ -129,10 +169,10 @@ export class UpdateOrderStatusDto {
 /** An order in a conversion or verification answer (contract §8 "order summary"). */
 export class OrderSummaryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() order_number!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() total!: number;
-  @ApiProperty() currency!: string;
+  @ApiProperty({ example: 'GC-7K2M9QX4TB' }) order_number!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
+  @ApiProperty(TOTAL_MONEY) total!: number;
+  @ApiProperty(CURRENCY) currency!: string;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
