@@ -464,8 +464,12 @@ const CLEAN = {
       await sleep(500); // load goes on while the pool replaces its connections
       running = false;
       const outcomes = await load;
-      await sleep(200); // the background mail dispatcher finishes its run
-      const leaked = checkedOutConnections(t);
+      // the background mail dispatcher works through the orders' mails; let it finish its run
+      await t.app
+        .get(MailDispatcher)
+        .dispatchDue()
+        .catch(() => undefined);
+      const leaked = await checkedOutConnections(t);
       const recovered = await recoveryMs(t, s, fixture);
       watch.stop();
 
@@ -537,7 +541,7 @@ const CLEAN = {
       running = false;
       const outcomes = await load;
       await sleep(200);
-      const leaked = checkedOutConnections(t);
+      const leaked = await checkedOutConnections(t);
       const recovered = await recoveryMs(t, s, fixture);
       watch.stop();
 
