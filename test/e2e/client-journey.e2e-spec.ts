@@ -53,7 +53,7 @@ describe('the shopper journey through the generated client over real HTTP (contr
     await smtp.start();
     t = await createTestApp({ SMTP_URL: smtp.url });
     baseUrl = await t.listen();
-    api = createApiClient({ baseUrl });
+    api = createApiClient({ baseUrl, fetch: t.fetch });
   });
   afterAll(async () => {
     await t.close();
@@ -145,7 +145,7 @@ describe('the shopper journey through the generated client over real HTTP (contr
       201,
     );
     expect(registered.user).toMatchObject({ email, email_verified: false });
-    const account = createApiClient({ baseUrl, token: registered.token });
+    const account = createApiClient({ baseUrl, token: registered.token, fetch: t.fetch });
     expect(dataOf(await account.GET('/api/v1/orders'), 200).orders).toEqual([]);
 
     // a cart from another guest visit, merged into the account's cart (contract §5)
@@ -216,7 +216,7 @@ describe('the shopper journey through the generated client over real HTTP (contr
       email_verified: false,
     });
     expect(converted.linked_orders.map((linked) => linked.id)).toEqual([placed.order.id]);
-    const account = createApiClient({ baseUrl, token: converted.token });
+    const account = createApiClient({ baseUrl, token: converted.token, fetch: t.fetch });
     expect(lines(dataOf(await account.GET('/api/v1/cart'), 200).cart)).toEqual(sortedLines([bulb, 2]));
     const mine = dataOf(await account.GET('/api/v1/orders'), 200).orders;
     expect(mine.map((mineOrder) => mineOrder.id)).toEqual([placed.order.id]);

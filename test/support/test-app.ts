@@ -48,6 +48,11 @@ export interface TestApp {
   ): Promise<HttpResult>;
   /** Listens on a free port of 127.0.0.1 for real HTTP clients (fetch, a browser); returns the base URL. */
   listen(): Promise<string>;
+  /**
+   * fetch() over real HTTP whose every response is checked against the OpenAPI document, as request()'s
+   * are: give it to a client (createApiClient({ baseUrl, fetch: t.fetch })).
+   */
+  fetch: typeof fetch;
   close(): Promise<void>;
 }
 
@@ -156,6 +161,27 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });
       return app.getUrl();
+    },
+    async fetch(input, init) {
+      const request = new Request(input, init);
+      const response = await fetch(request);
+      const raw = await response.clone().text();
+      let body: unknown;
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+      const url = new URL(request.url);
+      contract.check({
+        method: request.method,
+        url: url.pathname + url.search,
+        status: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+        body,
+        raw,
+      });
+      return response;
     },
     async close() {
       await app.close();
