@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
-import { clientErrorHandler, frameworkErrorHandler } from './common/http/client-errors';
+import { clientErrorHandler, CORS_EXPOSED_HEADERS, frameworkErrorHandler } from './common/http/client-errors';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
@@ -29,7 +29,7 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
     logController: new RequestLogController(),
     // errors raised before routing keep the envelope (contract §1): the router's (a malformed %-escape,
     // an over-long path parameter) and Node's HTTP parser's (headers over 16 KiB → 431, malformed HTTP → 400)
-    frameworkErrors: frameworkErrorHandler(securityHeaders),
+    frameworkErrors: frameworkErrorHandler(securityHeaders, config.corsOrigins),
     clientErrorHandler: clientErrorHandler(logger, securityHeaders),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
@@ -76,7 +76,7 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     origin: config.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
-    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    exposedHeaders: CORS_EXPOSED_HEADERS,
     maxAge: 600,
   });
   setupSwagger(app);

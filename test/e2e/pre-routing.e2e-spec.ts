@@ -83,6 +83,13 @@ describe('errors before routing, over a real socket (contract §1)', () => {
     expect(res!.body.error.message).toBe('Malformed request URL');
   });
 
+  it('lets a storefront on another origin read a router error (CORS headers, as on routed answers)', async () => {
+    const res = await get('/api/v1/products/%zz', 'Origin: https://shop.example\r\n');
+    expectEnvelope(res, 400, 'VALIDATION_FAILED');
+    expect(res?.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(res?.headers['access-control-expose-headers']).toBe('Retry-After, X-Request-Id');
+  });
+
   it('answers an over-long path parameter with 400 VALIDATION_FAILED, like a malformed id', async () => {
     const res = await get(`/api/v1/products/${'a'.repeat(150)}`);
     expectEnvelope(res, 400, 'VALIDATION_FAILED');

@@ -35,15 +35,38 @@ export function frameworkErrorFor(code: string | undefined): AppError {
  * Fastify's `frameworkErrors` option: onRequest hooks do not run for these, so the request id and the
  * security headers are set here as on every other reply.
  */
-export function frameworkErrorHandler(securityHeaders: Readonly<Record<string, string>>) {
+export function frameworkErrorHandler(
+  securityHeaders: Readonly<Record<string, string>>,
+  corsOrigins: true | readonly string[],
+) {
   return (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
     const appError = frameworkErrorFor(error.code);
     void reply
       .status(appError.status)
       .headers(securityHeaders)
+      .headers(corsHeadersFor(request.headers.origin, corsOrigins))
       .header('x-request-id', request.id)
       .header('content-type', 'application/json; charset=utf-8')
       .send(errorEnvelope(appError));
+  };
+}
+
+/** What the app's CORS answers on routed requests (app.setup.ts), for the few the router refuses first. */
+export const CORS_EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id'];
+
+/**
+ * A router error comes before the CORS hook runs; without these a storefront on another origin could
+ * not read the envelope (its fetch would fail as a network error). Same origins as app.setup.ts's CORS.
+ */
+function corsHeadersFor(
+  origin: string | undefined,
+  allowed: true | readonly string[],
+): Record<string, string> {
+  if (origin === undefined || (allowed !== true && !allowed.includes(origin))) return {};
+  return {
+    'access-control-allow-origin': origin,
+    vary: 'Origin',
+    'access-control-expose-headers': CORS_EXPOSED_HEADERS.join(', '),
   };
 }
 
