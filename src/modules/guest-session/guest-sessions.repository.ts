@@ -40,6 +40,28 @@ function touchActiveSession(db: Db) {
     .returning();
 }
 
+/** The touch as a CTE; Drizzle cannot type an UPDATE as one, so the selection maps its columns. */
+function touchedSession(db: Db) {
+  return db
+    .$with('touched', {
+      id: guestSessions.id,
+      createdAt: guestSessions.createdAt,
+      lastActivityAt: guestSessions.lastActivityAt,
+      expiresAt: guestSessions.expiresAt,
+    })
+    .as(touchActiveSession(db).getSQL());
+}
+
+/** The session row's columns as the touched CTE returns them. */
+function sessionOf(touched: ReturnType<typeof touchedSession>) {
+  return {
+    id: touched.id,
+    createdAt: touched.createdAt,
+    lastActivityAt: touched.lastActivityAt,
+    expiresAt: touched.expiresAt,
+  };
+}
+
 @Injectable()
 export class GuestSessionsRepository {
   /** Every guest-cart request starts here (GET, POST, order), so it is a prepared statement. */
@@ -70,24 +92,11 @@ export class GuestSessionsRepository {
         .for('update'),
     );
     this.touchWithCartStatement = hotStatement(txHost, 'guest_session_touch_with_cart', (db) => {
-      // the same touch as a CTE; Drizzle cannot type an UPDATE as one, so the selection maps its columns
-      const touched = db
-        .$with('touched', {
-          id: guestSessions.id,
-          createdAt: guestSessions.createdAt,
-          lastActivityAt: guestSessions.lastActivityAt,
-          expiresAt: guestSessions.expiresAt,
-        })
-        .as(touchActiveSession(db).getSQL());
+      const touched = touchedSession(db);
       return db
         .with(touched)
         .select({
-          session: {
-            id: touched.id,
-            createdAt: touched.createdAt,
-            lastActivityAt: touched.lastActivityAt,
-            expiresAt: touched.expiresAt,
-          },
+          session: sessionOf(touched),
           cart: carts,
           quantity: cartItems.quantity,
           product: products,
@@ -99,14 +108,7 @@ export class GuestSessionsRepository {
         .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
     });
     this.touchAndLockCartStatement = hotStatement(txHost, 'guest_session_touch_lock_cart', (db) => {
-      const touched = db
-        .$with('touched', {
-          id: guestSessions.id,
-          createdAt: guestSessions.createdAt,
-          lastActivityAt: guestSessions.lastActivityAt,
-          expiresAt: guestSessions.expiresAt,
-        })
-        .as(touchActiveSession(db).getSQL());
+      const touched = touchedSession(db);
       // FOR UPDATE waits for the cart's lock and then returns the row as the holder committed it
       const locked = db
         .$with('locked')
@@ -123,12 +125,7 @@ export class GuestSessionsRepository {
       return db
         .with(touched, locked)
         .select({
-          session: {
-            id: touched.id,
-            createdAt: touched.createdAt,
-            lastActivityAt: touched.lastActivityAt,
-            expiresAt: touched.expiresAt,
-          },
+          session: sessionOf(touched),
           cart: cartColumns,
         })
         .from(touched)
