@@ -3,18 +3,16 @@ import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core';
+import { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Pool, PoolClient } from 'pg';
-import { markTransactionConnection } from './hot-statement';
+import { Db } from './db';
+import { markTransactionConnection } from './transaction-connection';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
-
-/** The Drizzle handle every repository uses: one type for PGlite and for node-postgres. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export const MIGRATIONS_FOLDER = join(__dirname, 'migrations');
 

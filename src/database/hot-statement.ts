@@ -1,4 +1,5 @@
-import { Db } from './database';
+import { Db } from './db';
+import { transactionConnection } from './transaction-connection';
 import { TxHost } from './transaction';
 
 /** A Drizzle query with `sql.placeholder(…)` values, as every builder's `.prepare(name)` returns it. */
@@ -7,21 +8,6 @@ interface Preparable<R> {
 }
 
 type Prepared<R> = ReturnType<Preparable<R>['prepare']>;
-
-const CONNECTION = Symbol('transaction connection');
-
-/**
- * Marks a transaction handle with the Drizzle handle of the one pooled connection it runs on
- * (database.ts), so statements prepared on that connection can run inside the transaction.
- */
-export function markTransactionConnection<T extends object>(tx: T, connection: Db): T {
-  (tx as Record<typeof CONNECTION, Db>)[CONNECTION] = connection;
-  return tx;
-}
-
-function transactionConnection(tx: object): Db | undefined {
-  return (tx as Partial<Record<typeof CONNECTION, Db>>)[CONNECTION];
-}
 
 /**
  * A statement on a hot path, built once. Drizzle's query building was 17–33 % of the app's CPU in the

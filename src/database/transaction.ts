@@ -1,6 +1,6 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterDrizzleOrm } from '@nestjs-cls/transactional-adapter-drizzle-orm';
-import { Db } from './database';
+import { Db } from './db';
 
 /**
  * Repositories inject `TxHost` and query through `txHost.tx`: inside a service's

@@ -142,3 +142,9 @@ export function checkLineChange(
   if (linesAfter.length > limits.maxLines) return tooManyLines(limits);
   return checkCartLines([changed], products, limits);
 }
+
+/** A cart line with its product row, as the cart reads (and GET guest cart's one statement) return it. */
+export interface CartItemWithProduct {
+  quantity: number;
+  product: ProductRow;
+}

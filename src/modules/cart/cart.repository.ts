@@ -5,12 +5,7 @@ import { CartRow, cartItems, carts, ProductRow, products } from '../../database/
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
-import { CartLine } from './cart-rules';
-
-export interface CartItemWithProduct {
-  quantity: number;
-  product: ProductRow;
-}
+import { CartItemWithProduct, CartLine } from './cart-rules';
 
 @Injectable()
 export class CartRepository {

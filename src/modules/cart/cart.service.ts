@@ -8,6 +8,7 @@ import { CartRow, ProductRow } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { CatalogService } from '../catalog/catalog.service';
 import {
+  CartItemWithProduct,
   CartLimits,
   CartLine,
   CartViolation,
@@ -16,7 +17,7 @@ import {
   checkLineChange,
   priceCart,
 } from './cart-rules';
-import { CartItemWithProduct, CartRepository } from './cart.repository';
+import { CartRepository } from './cart.repository';
 import { CartDto } from './dto/cart.dto';
 
 const FOREIGN_KEY_VIOLATION = '23503';

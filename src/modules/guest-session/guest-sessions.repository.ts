@@ -10,10 +10,10 @@ import {
   ProductRow,
   products,
 } from '../../database/schema';
-import { Db } from '../../database/database';
+import { Db } from '../../database/db';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
-import { CartItemWithProduct } from '../cart/cart.repository';
+import { CartItemWithProduct } from '../cart/cart-rules';
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 

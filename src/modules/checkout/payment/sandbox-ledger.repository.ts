@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
-import { Db } from '../../../database/database';
+import { Db } from '../../../database/db';
 import { DRIZZLE } from '../../../database/database.tokens';
 import { SandboxChargeRow, sandboxCharges } from '../../../database/schema';
 
