@@ -1,7 +1,7 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { CartRow, cartItems, carts, ProductRow, products } from '../../database/schema';
+import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';

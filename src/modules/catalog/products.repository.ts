@@ -36,16 +36,14 @@ export class ProductsRepository {
     // committed them. `enough` checks every line against them, and `taken` decrements only when all pass,
     // with the stock condition repeated as the guarantee. The rows come back as they were before the take.
     this.lockAndTakeAllStatement = hotStatement(txHost, 'products_lock_and_take_all', (db) => {
-      const locked = db
-        .$with('locked')
-        .as(
-          db
-            .select()
-            .from(products)
-            .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
-            .orderBy(asc(products.id))
-            .for('no key update'),
-        );
+      const locked = db.$with('locked').as(
+        db
+          .select()
+          .from(products)
+          .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
+          .orderBy(asc(products.id))
+          .for('no key update'),
+      );
       const wanted = sql`unnest(${sql.placeholder('ids')}::uuid[], ${sql.placeholder('quantities')}::int[]) as wanted(id, quantity)`;
       const id = sql.identifier('id');
       const enough = db.$with('enough', { ok: sql<boolean>`ok` }).as(

@@ -110,15 +110,13 @@ export class GuestSessionsRepository {
     this.touchAndLockCartStatement = hotStatement(txHost, 'guest_session_touch_lock_cart', (db) => {
       const touched = touchedSession(db);
       // FOR UPDATE waits for the cart's lock and then returns the row as the holder committed it
-      const locked = db
-        .$with('locked')
-        .as(
-          db
-            .select()
-            .from(carts)
-            .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
-            .for('update'),
-        );
+      const locked = db.$with('locked').as(
+        db
+          .select()
+          .from(carts)
+          .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
+          .for('update'),
+      );
       const cartColumns = Object.fromEntries(
         Object.keys(getTableColumns(carts)).map((key) => [key, locked[key as keyof CartRow]]),
       ) as { [K in keyof CartRow]: (typeof locked)[K] };

@@ -184,7 +184,11 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
    * The first try also claims the next due mail (returned); a retry only records, so a claim whose answer
    * was lost with its connection is never mistaken (that mail waits for its lease to run out).
    */
-  private async recordSent(id: string, attempt: number, cancelled: () => boolean): Promise<Claim | undefined> {
+  private async recordSent(
+    id: string,
+    attempt: number,
+    cancelled: () => boolean,
+  ): Promise<Claim | undefined> {
     for (let retry = 0; ; retry++) {
       try {
         if (retry === 0 && !cancelled()) {

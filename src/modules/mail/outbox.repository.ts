@@ -62,7 +62,9 @@ export class OutboxRepository {
   insertWhen(message: MailMessage, now: Date): DependentWrite {
     const column = (c: { name: string }) => sql.identifier(c.name);
     const at = now.toISOString();
-    return (guard) => sql`insert into ${mailOutbox} (${column(mailOutbox.recipient)}, ${column(mailOutbox.subject)}, ${column(mailOutbox.template)}, ${column(mailOutbox.context)}, ${column(mailOutbox.nextAttemptAt)}, ${column(mailOutbox.createdAt)})
+    return (
+      guard,
+    ) => sql`insert into ${mailOutbox} (${column(mailOutbox.recipient)}, ${column(mailOutbox.subject)}, ${column(mailOutbox.template)}, ${column(mailOutbox.context)}, ${column(mailOutbox.nextAttemptAt)}, ${column(mailOutbox.createdAt)})
       select ${message.to}, ${message.subject}, ${message.template}, ${JSON.stringify(message.context)}::jsonb, ${at}::timestamptz, ${at}::timestamptz
       where ${guard}`;
   }
