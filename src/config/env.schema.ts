@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly rateLimits: boolean;
   readonly currency: string;
   readonly guestSessionTtlDays: number;
+  /** contract §4: a read moves a session's expiry at most this often (writes always do) */
+  readonly guestSessionTouchIntervalSeconds: number;
   readonly maxCartLines: number;
   readonly maxLineQuantity: number;
   readonly mergeStrategy: MergeStrategyName;
@@ -180,6 +182,7 @@ export function parseEnv(env: RawEnv): AppConfig {
     rateLimits: bool('RATE_LIMITS', true, ['on', 'true', '1'], ['off', 'false', '0']),
     currency,
     guestSessionTtlDays: int('GUEST_SESSION_TTL_DAYS', 30, 1, 3650),
+    guestSessionTouchIntervalSeconds: int('GUEST_SESSION_TOUCH_INTERVAL_SECONDS', 60, 0, 86_400),
     // bounds keep every total exact (contract §6: 64-bit money): the largest unit price (100,000,000) ×
     // 10,000 × 200 lines is below Number.MAX_SAFE_INTEGER
     maxCartLines: int('MAX_CART_LINES', 50, 1, MAX_CART_LINES_BOUND),

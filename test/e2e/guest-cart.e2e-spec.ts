@@ -37,7 +37,7 @@ function line(product: CreatedProduct | string, quantity: unknown): Line {
   return { product_id: typeof product === 'string' ? product : product.id, quantity };
 }
 
-/** expires_at slides on every read, so comparisons of "the same cart" leave it out. */
+/** expires_at slides on writes (and on a read once per touch interval), so comparisons of "the same cart" leave it out. */
 function withoutExpiry(cart: GuestCart): Omit<GuestCart, 'expires_at'> {
   const { expires_at: _expiresAt, ...rest } = cart;
   return rest;
@@ -542,6 +542,32 @@ describe('guest carts (contract §4)', () => {
       t.clock.advanceDays(20); // 40 days after creation, 20 after the last read
       const later = await guest.read(created.session_id);
       expect(quantities(later)).toEqual([[a.id, 1]]);
+    });
+
+    it('reads move expires_at at most once per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (60 s); writes always do', async () => {
+      const a = await createProduct(t);
+      const created = await guest.create([line(a, 1)]);
+      const createdRow = await guest.sessionRow(created.session_id);
+
+      t.clock.advance(30_000); // within the interval: the read is only a read
+      const soon = await guest.read(created.session_id);
+      expect(soon.expires_at).toBe(created.expires_at);
+      expect((await guest.sessionRow(created.session_id)).lastActivityAt.toISOString()).toBe(
+        createdRow.lastActivityAt.toISOString(),
+      );
+
+      t.clock.advance(31_000); // 61 s after the last move: this read slides the expiry
+      const later = await guest.read(created.session_id);
+      expect(Date.parse(later.expires_at)).toBeGreaterThan(Date.parse(created.expires_at) + 60_000);
+      expect(Math.abs(Date.parse(later.expires_at) - (t.clock.now().getTime() + 30 * DAY_MS))).toBeLessThan(
+        5_000,
+      );
+      expect((await guest.sessionRow(created.session_id)).expiresAt.toISOString()).toBe(later.expires_at);
+
+      t.clock.advance(1_000); // a write 1 s later moves it again
+      const written = await guest.write({ session_id: created.session_id, items: [line(a, 2)] });
+      expect(written.status).toBe(200);
+      expect(Date.parse(written.body.data.cart.expires_at)).toBeGreaterThan(Date.parse(later.expires_at));
     });
 
     it('moves expires_at forward on a write, so a session written after 20 days still answers after 40', async () => {

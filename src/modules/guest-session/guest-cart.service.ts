@@ -38,9 +38,9 @@ export class GuestCartService {
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
-  /** One statement: the session's expiry slides and its cart, lines and products come back with it. */
+  /** One statement: the session (its expiry slid if due) with its cart, lines and products. */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
-    const { session, cart, items } = await this.sessions.touchWithCart(sessionId);
+    const { session, cart, items } = await this.sessions.readWithCart(sessionId);
     const view: GuestCartDto = {
       ...(cart !== null
         ? this.carts.toView(cart, items)

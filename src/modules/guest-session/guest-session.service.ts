@@ -29,10 +29,16 @@ export class GuestSessionService {
     return (await this.sessions.touchIfActive(id, now, this.expiryFrom(now))) ?? this.notActive(id);
   }
 
-  /** touch(), returning the session's cart with its lines from the same statement (GET guest cart). */
-  async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
+  /**
+   * A read of the session with its cart, lines and products, in one statement (GET guest cart). The
+   * expiry slides as on touch(), but at most once per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4).
+   */
+  async readWithCart(id: string): Promise<TouchedSessionWithCart> {
     const now = this.clock.now();
-    return (await this.sessions.touchWithCart(id, now, this.expiryFrom(now))) ?? this.notActive(id);
+    const touchBefore = new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
+    return (
+      (await this.sessions.readWithCart(id, now, this.expiryFrom(now), touchBefore)) ?? this.notActive(id)
+    );
   }
 
   /**

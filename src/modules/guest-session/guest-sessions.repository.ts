@@ -18,6 +18,7 @@ import { CartItemWithProduct } from '../cart/cart-rules';
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 type TouchValues = { id: string; now: string; expiresAt: string };
+type ReadValues = TouchValues & { touchBefore: string };
 
 /** An active session after its expiry slid, with its cart (if any) and the cart's lines. */
 export interface TouchedSessionWithCart {
@@ -40,25 +41,52 @@ function touchActiveSession(db: Db) {
     .returning();
 }
 
+const SESSION_SELECTION = {
+  id: guestSessions.id,
+  createdAt: guestSessions.createdAt,
+  lastActivityAt: guestSessions.lastActivityAt,
+  expiresAt: guestSessions.expiresAt,
+};
+
 /** The touch as a CTE; Drizzle cannot type an UPDATE as one, so the selection maps its columns. */
 function touchedSession(db: Db) {
-  return db
-    .$with('touched', {
-      id: guestSessions.id,
-      createdAt: guestSessions.createdAt,
-      lastActivityAt: guestSessions.lastActivityAt,
-      expiresAt: guestSessions.expiresAt,
-    })
-    .as(touchActiveSession(db).getSQL());
+  return db.$with('touched', SESSION_SELECTION).as(touchActiveSession(db).getSQL());
 }
 
-/** The session row's columns as the touched CTE returns them. */
-function sessionOf(touched: ReturnType<typeof touchedSession>) {
+/**
+ * A read's view of an active session (contract §4): its expiry slides only when it was last moved
+ * before `touchBefore` (GUEST_SESSION_TOUCH_INTERVAL_SECONDS ago), so a read is usually only a read.
+ * Two CTEs read the session as it is and touch it if due; `current` is the touched row, else the read one.
+ */
+function currentSession(db: Db) {
+  const columns = sql.raw('id, created_at, last_activity_at, expires_at');
+  const active = db
+    .$with('active', SESSION_SELECTION)
+    .as(
+      sql`select ${columns} from ${guestSessions} where ${guestSessions.id} = ${sql.placeholder('id')} and ${guestSessions.expiresAt} > ${sql.placeholder('now')}`,
+    );
+  const touched = db.$with('touched', SESSION_SELECTION).as(
+    sql`update ${guestSessions}
+           set last_activity_at = ${sql.placeholder('now')}, expires_at = ${sql.placeholder('expiresAt')}
+         where ${guestSessions.id} = (select id from active)
+           and ${guestSessions.lastActivityAt} <= ${sql.placeholder('touchBefore')}
+     returning ${columns}`,
+  );
+  const current = db
+    .$with('current', SESSION_SELECTION)
+    .as(
+      sql`select ${columns} from touched union all select ${columns} from active where not exists (select 1 from touched)`,
+    );
+  return { active, touched, current };
+}
+
+/** The session row's columns as a session CTE returns them. */
+function sessionOf(session: ReturnType<typeof touchedSession>) {
   return {
-    id: touched.id,
-    createdAt: touched.createdAt,
-    lastActivityAt: touched.lastActivityAt,
-    expiresAt: touched.expiresAt,
+    id: session.id,
+    createdAt: session.createdAt,
+    lastActivityAt: session.lastActivityAt,
+    expiresAt: session.expiresAt,
   };
 }
 
@@ -68,7 +96,7 @@ export class GuestSessionsRepository {
   private readonly touchStatement: (values: TouchValues) => Promise<GuestSessionRow[]>;
   private readonly lockStatement: (values: { id: string }) => Promise<GuestSessionRow[]>;
   /** GET guest cart, the busiest endpoint, in one round trip: the touch as a CTE joined to the cart. */
-  private readonly touchWithCartStatement: (values: TouchValues) => Promise<
+  private readonly readWithCartStatement: (values: ReadValues) => Promise<
     {
       session: GuestSessionRow;
       cart: CartRow | null;
@@ -91,18 +119,23 @@ export class GuestSessionsRepository {
         .where(eq(guestSessions.id, sql.placeholder('id')))
         .for('update'),
     );
-    this.touchWithCartStatement = hotStatement(txHost, 'guest_session_touch_with_cart', (db) => {
-      const touched = touchedSession(db);
+    this.readWithCartStatement = hotStatement(txHost, 'guest_session_read_with_cart', (db) => {
+      const { active, touched, current } = currentSession(db);
       return db
-        .with(touched)
+        .with(active, touched, current)
         .select({
-          session: sessionOf(touched),
+          session: {
+            id: current.id,
+            createdAt: current.createdAt,
+            lastActivityAt: current.lastActivityAt,
+            expiresAt: current.expiresAt,
+          },
           cart: carts,
           quantity: cartItems.quantity,
           product: products,
         })
-        .from(touched)
-        .leftJoin(carts, eq(carts.guestSessionId, touched.id))
+        .from(current)
+        .leftJoin(carts, eq(carts.guestSessionId, current.id))
         .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
         .leftJoin(products, eq(products.id, cartItems.productId))
         .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
@@ -158,14 +191,21 @@ export class GuestSessionsRepository {
   }
 
   /**
-   * touchIfActive and, in the same statement, the session's cart with its lines and products: one row
-   * per line, one row with null cart/line fields when there is none, no row when the session is not active.
+   * An active session (its expiry slid if it was last moved before `touchBefore`) and, in the same
+   * statement, its cart with its lines and products: one row per line, one row with null cart/line
+   * fields when there is none, no row when the session is not active.
    */
-  async touchWithCart(id: string, now: Date, expiresAt: Date): Promise<TouchedSessionWithCart | undefined> {
-    const rows = await this.touchWithCartStatement({
+  async readWithCart(
+    id: string,
+    now: Date,
+    expiresAt: Date,
+    touchBefore: Date,
+  ): Promise<TouchedSessionWithCart | undefined> {
+    const rows = await this.readWithCartStatement({
       id,
       now: now.toISOString(),
       expiresAt: expiresAt.toISOString(),
+      touchBefore: touchBefore.toISOString(),
     });
     if (rows.length === 0) return undefined;
     const items = rows.flatMap((row) =>
