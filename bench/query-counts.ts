@@ -15,10 +15,12 @@ export interface QueryCount {
 
 /**
  * The mail dispatcher polls the outbox every second and right after an order; its statements are
- * background work. An order's own outbox row is an INSERT and stays counted.
+ * background work. An order's own outbox row stays counted: an INSERT, or a CTE of the statement that
+ * settles the order (checkout's step 3 queues the mail inside its UPDATE of "orders").
  */
 export function isBackground(statement: CapturedStatement): boolean {
-  return /mail_outbox/i.test(statement.sql) && !/^\s*insert/i.test(statement.sql);
+  const sql = statement.sql;
+  return /mail_outbox/i.test(sql) && !/^\s*insert/i.test(sql) && !/update\s+"orders"/i.test(sql);
 }
 
 export function kindOf(sql: string): string {
