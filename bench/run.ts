@@ -160,6 +160,8 @@ interface Context {
   outboxDrain?: BenchResults['outbox_drain'];
   hotProduct?: HotProductCheck;
   peakRss: Record<string, number | null>;
+  /** --only: the scenarios to run (undefined: all) */
+  only?: ReadonlySet<ScenarioKey>;
   /** --profile: measured-run windows of the profiled app */
   profiled?: { server: Server | undefined; windows: ProfileWindow[] };
 }
@@ -417,97 +419,114 @@ async function runScenarios(
       ...extra,
     });
 
-  log('scenario: GET guest cart');
-  const cart = await apiData<{ items: unknown[] }>(
-    app.baseUrl,
-    'GET',
-    `/api/v1/cart/guest/${readSessions[0].sessionId}`,
-    200,
-  );
-  expect(cart.items.length === 3, `GET guest cart returned ${cart.items.length} lines, expected 3`);
-  await measureScenario('get_cart', () => getCartRequests(readSessions), {
-    sessionsInTable: await countSessions(ctx.pool),
-  });
+  const want = (key: ScenarioKey): boolean => ctx.only === undefined || ctx.only.has(key);
+  if (want('get_cart')) await getCartScenario();
+  async function getCartScenario(): Promise<void> {
+    log('scenario: GET guest cart');
+    const cart = await apiData<{ items: unknown[] }>(
+      app.baseUrl,
+      'GET',
+      `/api/v1/cart/guest/${readSessions[0].sessionId}`,
+      200,
+    );
+    expect(cart.items.length === 3, `GET guest cart returned ${cart.items.length} lines, expected 3`);
+    await measureScenario('get_cart', () => getCartRequests(readSessions), {
+      sessionsInTable: await countSessions(ctx.pool),
+    });
+  }
 
-  log('scenario: POST guest cart (replace)');
-  const written = await apiData<{ cart: { items: unknown[] } }>(
-    app.baseUrl,
-    'POST',
-    '/api/v1/cart/guest',
-    200,
-    {
-      body: JSON.parse(postCartBody(readSessions[0], 0, products, 0)) as unknown,
-    },
-  );
-  expect(written.cart.items.length === 3, 'POST guest cart did not keep 3 lines');
-  await measureScenario('post_cart', () => postCartRequests(readSessions, products));
+  if (want('post_cart')) {
+    log('scenario: POST guest cart (replace)');
+    const written = await apiData<{ cart: { items: unknown[] } }>(
+      app.baseUrl,
+      'POST',
+      '/api/v1/cart/guest',
+      200,
+      {
+        body: JSON.parse(postCartBody(readSessions[0], 0, products, 0)) as unknown,
+      },
+    );
+    expect(written.cart.items.length === 3, 'POST guest cart did not keep 3 lines');
+    await measureScenario('post_cart', () => postCartRequests(readSessions, products));
+  }
 
-  log('scenario: merge');
-  await pooledScenario(
-    ctx,
-    app,
-    'merge',
-    (count, label, first) => mergeEntries(ctx, products, count, passwordHash, label, first),
-    mergeRequests,
-    async (entry) => {
-      const response = await api(app.baseUrl, 'POST', '/api/v1/cart/merge', {
-        token: entry.token,
-        body: { guest_session_id: entry.sessionId },
-      });
-      const data = (response.body as { data?: { merged_cart: { items: unknown[] } } }).data;
-      expect(response.status === 200, `merge answered ${response.status}: ${JSON.stringify(response.body)}`);
-      expect(
-        data?.merged_cart.items.length === 4,
-        'merged cart should have 4 lines (2 user + 3 guest, 1 shared)',
-      );
-    },
-  );
+  if (want('merge')) {
+    log('scenario: merge');
+    await pooledScenario(
+      ctx,
+      app,
+      'merge',
+      (count, label, first) => mergeEntries(ctx, products, count, passwordHash, label, first),
+      mergeRequests,
+      async (entry) => {
+        const response = await api(app.baseUrl, 'POST', '/api/v1/cart/merge', {
+          token: entry.token,
+          body: { guest_session_id: entry.sessionId },
+        });
+        const data = (response.body as { data?: { merged_cart: { items: unknown[] } } }).data;
+        expect(
+          response.status === 200,
+          `merge answered ${response.status}: ${JSON.stringify(response.body)}`,
+        );
+        expect(
+          data?.merged_cart.items.length === 4,
+          'merged cart should have 4 lines (2 user + 3 guest, 1 shared)',
+        );
+      },
+    );
+  }
 
-  log('scenario: guest order');
-  await pooledScenario(
-    ctx,
-    app,
-    'order',
-    (count, label, first) => orderEntries(ctx, products, count, label, first),
-    orderRequests,
-    async (entry) => {
-      const response = await api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
-        body: JSON.parse(orderBody(entry)) as unknown,
-      });
-      const data = (response.body as { data?: { order: { items: unknown[]; status: string } } }).data;
-      expect(
-        response.status === 201,
-        `guest order answered ${response.status}: ${JSON.stringify(response.body)}`,
-      );
-      expect(
-        data?.order.items.length === 3 && data.order.status === 'paid',
-        'order should be paid with 3 lines',
-      );
-    },
-  );
+  if (want('order')) {
+    log('scenario: guest order');
+    await pooledScenario(
+      ctx,
+      app,
+      'order',
+      (count, label, first) => orderEntries(ctx, products, count, label, first),
+      orderRequests,
+      async (entry) => {
+        const response = await api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
+          body: JSON.parse(orderBody(entry)) as unknown,
+        });
+        const data = (response.body as { data?: { order: { items: unknown[]; status: string } } }).data;
+        expect(
+          response.status === 201,
+          `guest order answered ${response.status}: ${JSON.stringify(response.body)}`,
+        );
+        expect(
+          data?.order.items.length === 3 && data.order.status === 'paid',
+          'order should be paid with 3 lines',
+        );
+      },
+    );
 
-  // the orders queued one confirmation mail each; the app's dispatcher sends them in the background,
-  // which would take the app's CPU away from the next scenarios, so let it finish first
-  ctx.outboxDrain = await waitForOutbox(ctx.pool);
+    // the orders queued one confirmation mail each; the app's dispatcher sends them in the background,
+    // which would take the app's CPU away from the next scenarios, so let it finish first
+    ctx.outboxDrain = await waitForOutbox(ctx.pool);
+  }
 
-  ctx.hotProduct = await hotProductScenario(ctx, adminToken);
+  if (want('hot_product')) ctx.hotProduct = await hotProductScenario(ctx, adminToken);
 
-  log('scenario: guest order lookup');
-  const found = await apiData<{ order: { order_number: string; items: unknown[] } }>(
-    app.baseUrl,
-    'POST',
-    '/api/v1/orders/guest-lookup',
-    200,
-    { body: { email: lookupOrders[0].email, order_number: lookupOrders[0].orderNumber } },
-  );
-  expect(
-    found.order.order_number === lookupOrders[0].orderNumber && found.order.items.length === 3,
-    'lookup result',
-  );
-  await measureScenario('lookup', () => lookupRequests(lookupOrders));
+  if (want('lookup')) {
+    log('scenario: guest order lookup');
+    const found = await apiData<{ order: { order_number: string; items: unknown[] } }>(
+      app.baseUrl,
+      'POST',
+      '/api/v1/orders/guest-lookup',
+      200,
+      { body: { email: lookupOrders[0].email, order_number: lookupOrders[0].orderNumber } },
+    );
+    expect(
+      found.order.order_number === lookupOrders[0].orderNumber && found.order.items.length === 3,
+      'lookup result',
+    );
+    await measureScenario('lookup', () => lookupRequests(lookupOrders));
+  }
 
-  log('scenario: GET /health');
-  await measureScenario('health', healthRequests);
+  if (want('health')) {
+    log('scenario: GET /health');
+    await measureScenario('health', healthRequests);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1032,17 +1051,58 @@ async function pglitePhase(ctx: Context): Promise<number | null> {
 
 // ---------------------------------------------------------------------------------------------------
 
-function parseArgs(argv: string[]): { quick: boolean; profile: boolean } {
-  const unknown = argv.filter((arg) => arg !== '--quick' && arg !== '--profile');
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (--quick, --profile)`);
-  return { quick: argv.includes('--quick'), profile: argv.includes('--profile') };
+interface Args {
+  quick: boolean;
+  profile: boolean;
+  /** `--only=order,get_cart`: the baseline and these scenarios only, nothing written to bench/results */
+  only: ReadonlySet<ScenarioKey> | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const onlyArg = argv.find((arg) => arg.startsWith('--only='));
+  const unknown = argv.filter((arg) => arg !== '--quick' && arg !== '--profile' && arg !== onlyArg);
+  if (unknown.length > 0)
+    throw new Error(`unknown argument(s): ${unknown.join(' ')} (--quick, --profile, --only=KEY,KEY)`);
+  let only: Set<ScenarioKey> | undefined;
+  if (onlyArg !== undefined) {
+    const keys = onlyArg.slice('--only='.length).split(',');
+    const known = new Set<string>(SCENARIOS.map((s) => s.key));
+    const bad = keys.filter((key) => !known.has(key));
+    if (bad.length > 0)
+      throw new Error(`--only: unknown scenario(s) ${bad.join(', ')} (${[...known].join(', ')})`);
+    only = new Set(keys as ScenarioKey[]);
+  }
+  return { quick: argv.includes('--quick'), profile: argv.includes('--profile'), only };
+}
+
+/** NestJS + its Fastify adapter with one SELECT 1 route: what the framework itself costs. */
+async function frameworkFloor(ctx: Context): Promise<void> {
+  log('framework floor: NestJS + Fastify adapter, one SELECT 1 route, no global enhancers');
+  const floor = await startBaseline(ROOT, ctx.db.url, 'nest-floor');
+  await measure(ctx, {
+    key: 'nest_floor',
+    name: 'framework floor: NestJS + Fastify + SELECT 1',
+    server: floor,
+    database: ctx.db,
+    requests: baselineRequests,
+    warmupSec: ctx.sizes.warmupSec,
+  });
+  await floor.child.stop();
+}
+
+/** --profile: the profiled app has stopped; its profile summarised per measured scenario. */
+function writeProfile(ctx: Context): void {
+  if (ctx.profiled === undefined) return;
+  const file = join(RESULTS_DIR, PROFILE_NAME);
+  writeFileSync(join(RESULTS_DIR, 'profile.md'), profileMarkdown(sliceProfile(file, ctx.profiled.windows)));
+  log(`profile: ${file}, per-scenario summary in bench/results/profile.md`);
 }
 
 const PROFILE_NAME = 'app-postgres.cpuprofile';
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const { quick, profile } = parseArgs(process.argv.slice(2));
+  const { quick, profile, only } = parseArgs(process.argv.slice(2));
   const sizes = quick ? QUICK : FULL;
   setTimeout(
     () => abort(`watchdog: the run took longer than ${sizes.watchdogSec} s; aborting`, 2),
@@ -1109,17 +1169,12 @@ async function main(): Promise<number> {
   peakRss['baseline (TypeScript loaded by ts-node)'] = peakRssMiB(baseline.child.pid) ?? null;
   await baseline.child.stop();
 
-  log('framework floor: NestJS + Fastify adapter, one SELECT 1 route, no global enhancers');
-  const floor = await startBaseline(ROOT, db.url, 'nest-floor');
-  await measure(ctx, {
-    key: 'nest_floor',
-    name: 'framework floor: NestJS + Fastify + SELECT 1',
-    server: floor,
-    database: db,
-    requests: baselineRequests,
-    warmupSec: sizes.warmupSec,
-  });
-  await floor.child.stop();
+  if (only === undefined) await frameworkFloor(ctx);
+  else
+    log(
+      `--only=${[...only].join(',')}: the baseline and these scenarios; nothing is written to bench/results`,
+    );
+  ctx.only = only;
 
   log('app: starting dist/main.js on PostgreSQL');
   if (profile) mkdirSync(RESULTS_DIR, { recursive: true });
@@ -1156,6 +1211,15 @@ async function main(): Promise<number> {
 
   await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash, adminToken);
   peakRss['app (PostgreSQL), after the scenarios'] = peakRssMiB(app.child.pid) ?? null;
+  if (only !== undefined) {
+    await app.child.stop();
+    writeProfile(ctx);
+    for (const run of ctx.runs)
+      log(
+        `${run.name}: ${Math.round(run.measurement.requests_per_sec)} req/s, ratio ${round(run.measurement.requests_per_sec / ctx.baselineRps, 3)}, failures ${run.failures}`,
+      );
+    return ctx.runs.some((run) => run.failures > 0) || ctx.warmupFailures > 0 ? 1 : 0;
+  }
 
   log('statements per request (second app instance behind a counting proxy)');
   const counted = await countPhase(ctx, products, readSessions, lookupOrders, passwordHash);
@@ -1166,11 +1230,7 @@ async function main(): Promise<number> {
     peakRss['app (PostgreSQL), after the scale runs'] = peakRssMiB(app.child.pid) ?? null;
   }
   await app.child.stop();
-  if (ctx.profiled !== undefined) {
-    const file = join(RESULTS_DIR, PROFILE_NAME);
-    writeFileSync(join(RESULTS_DIR, 'profile.md'), profileMarkdown(sliceProfile(file, ctx.profiled.windows)));
-    log(`profile: ${file}, per-scenario summary in bench/results/profile.md`);
-  }
+  writeProfile(ctx);
 
   peakRss['app (PGlite)'] = await pglitePhase(ctx);
 
