@@ -135,9 +135,34 @@ export class CartRepository {
     return sql`select ${carts.id} from ${carts} where ${carts.id} = ${cartId}::uuid for update`;
   }
 
-  /** Deletes a cart's lines as a dependent write of another statement (checkout's completion). */
-  emptyWhen(cartId: string): DependentWrite {
-    return (guard) => sql`delete from ${cartItems} where ${cartItems.cartId} = ${cartId}::uuid and ${guard}`;
+  /**
+   * Deletes a cart's lines as dependent writes of another statement (checkout's completion), and
+   * rewrites the cart's row: a new row version tells a checkout that read the lines before that the
+   * cart has changed (unchangedLock).
+   */
+  emptyWhen(cartId: string): DependentWrite[] {
+    return [
+      (guard) => sql`delete from ${cartItems} where ${cartItems.cartId} = ${cartId}::uuid and ${guard}`,
+      (guard) =>
+        sql`update ${carts} set ${sql.identifier(carts.updatedAt.name)} = ${carts.updatedAt}
+             where ${carts.id} = ${cartId}::uuid and ${guard}`,
+    ];
+  }
+
+  /**
+   * Checkout's cart condition (orders' placement statement): the cart's row, locked, only if it is still
+   * the version the lines were read from (placeholder `cartVersion`, its `xmin`; null: any version) and
+   * not merged (placeholder `cartId`). Every change to a cart's lines rewrites the cart's row in the same
+   * transaction, so a new version means the lines may differ; FOR UPDATE re-checks the condition on the
+   * row as its last writer committed it.
+   */
+  unchangedLock(): LockFirst {
+    const cartId = sql`${sql.placeholder('cartId')}::uuid`;
+    const version = sql`${sql.placeholder('cartVersion')}::text`;
+    return sql`select ${carts.id} from ${carts}
+                where ${carts.id} = ${cartId} and ${carts.mergedAt} is null
+                  and (${version} is null or ${carts}.xmin::text = ${version})
+                  for update`;
   }
 
   /** Empties a guest cart and records the user it was merged into. */

@@ -85,8 +85,13 @@ export class CartService {
   }
 
   /** Empties a cart as part of another module's statement (database/dependent-write.ts). */
-  emptyWhen(cartId: string): DependentWrite {
+  emptyWhen(cartId: string): DependentWrite[] {
     return this.carts.emptyWhen(cartId);
+  }
+
+  /** The cart condition of checkout's placement statement (CartRepository.unchangedLock). */
+  unchangedLock(): LockFirst {
+    return this.carts.unchangedLock();
   }
 
   async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {

@@ -15,13 +15,6 @@ import { ProductsRepository } from './products.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
-export interface StockReservation {
-  /** the product rows taken from, by id (prices as they are under the lock) */
-  reserved: Map<string, ProductRow>;
-  unavailable: string[];
-  short: StockProblem[];
-}
-
 @Injectable()
 export class CatalogService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CatalogService.name);
@@ -92,25 +85,9 @@ export class CatalogService implements OnApplicationBootstrap {
     return this.products.findByIds(ids);
   }
 
-  /**
-   * Takes the units of every line, or none: the products are locked in id order (concurrent orders
-   * queue on shared products, never deadlock), checked, and then all lines are taken by one statement.
-   * One line needs no lock first: its conditional UPDATE locks the one row itself. Returns the problems
-   * instead of throwing; nothing is taken when there are any.
-   */
-  async reserveStock(lines: readonly { productId: string; quantity: number }[]): Promise<StockReservation> {
-    const ids = lines.map((line) => line.productId);
-    if (new Set(ids).size !== ids.length) throw new Error('reserveStock takes one line per product');
-    if (lines.length === 1) {
-      const taken = await this.products.takeStock(lines);
-      if (taken.length === 1)
-        return { reserved: new Map([[taken[0].id, taken[0]]]), unavailable: [], short: [] };
-      return { reserved: new Map(), ...stockProblems(lines, await this.productMap(ids)) };
-    }
-    const { rows, taken } = await this.products.lockAndTakeAll(lines);
-    const locked = new Map(rows.map((row) => [row.id, row]));
-    if (!taken) return { reserved: new Map(), ...stockProblems(lines, locked) };
-    return { reserved: locked, unavailable: [], short: [] };
+  /** Checkout's stock as parts of its placement statement (ProductsRepository.stockParts). */
+  stockParts(): ReturnType<ProductsRepository['stockParts']> {
+    return this.products.stockParts();
   }
 
   /** Product rows by id, unlocked, in one query (prices and a first stock check before any lock). */
@@ -146,7 +123,7 @@ function decodeCursor(cursor: string): string {
 /** Lines whose product is unknown or inactive, and lines short of stock, in product-id order. */
 export function stockProblems(
   lines: readonly { productId: string; quantity: number }[],
-  products: ReadonlyMap<string, ProductRow>,
+  products: ReadonlyMap<string, Pick<ProductRow, 'stock' | 'isActive'>>,
 ): { unavailable: string[]; short: StockProblem[] } {
   const unavailable: string[] = [];
   const short: StockProblem[] = [];

@@ -1,7 +1,8 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, eq, getTableColumns, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, SQL, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
+import { DependentWrite } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
 
@@ -11,15 +12,6 @@ export type ProductPatch = Partial<
 
 @Injectable()
 export class ProductsRepository {
-  // checkout: the units of every line of an order taken at once, or none (locked in id order first)
-  private readonly lockAndTakeAllStatement: (values: {
-    ids: string[];
-    quantities: number[];
-  }) => Promise<{ product: ProductRow; taken: boolean }[]>;
-  private readonly takeStockStatement: (values: {
-    ids: string[];
-    quantities: number[];
-  }) => Promise<ProductRow[]>;
   /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
   private readonly byIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
 
@@ -30,57 +22,6 @@ export class ProductsRepository {
         .from(products)
         .where(sql`${products.id} = any(${sql.placeholder('ids')})`),
     );
-    // Several lines in one round trip. `locked` takes the row locks in id order (concurrent orders queue
-    // on shared products, never deadlock; NO KEY UPDATE, so orders inserting lines, whose foreign keys
-    // take KEY SHARE on these rows, neither wait nor deadlock) and returns the rows as their last holder
-    // committed them. `enough` checks every line against them, and `taken` decrements only when all pass,
-    // with the stock condition repeated as the guarantee. The rows come back as they were before the take.
-    this.lockAndTakeAllStatement = hotStatement(txHost, 'products_lock_and_take_all', (db) => {
-      const locked = db.$with('locked').as(
-        db
-          .select()
-          .from(products)
-          .where(sql`${products.id} = any(${sql.placeholder('ids')}::uuid[])`)
-          .orderBy(asc(products.id))
-          .for('no key update'),
-      );
-      const wanted = sql`unnest(${sql.placeholder('ids')}::uuid[], ${sql.placeholder('quantities')}::int[]) as wanted(id, quantity)`;
-      const id = sql.identifier('id');
-      const enough = db.$with('enough', { ok: sql<boolean>`ok` }).as(
-        sql`select count(*) = cardinality(${sql.placeholder('ids')}::uuid[]) as ok
-              from ${locked} join ${wanted} on wanted.id = ${locked}.${id}
-             where ${locked}.${sql.identifier(products.isActive.name)}
-               and ${locked}.${sql.identifier(products.stock.name)} >= wanted.quantity`,
-      );
-      const taken = db.$with('taken', { id: products.id }).as(
-        sql`update ${products} set ${sql.identifier(products.stock.name)} = ${products.stock} - wanted.quantity,
-                   ${sql.identifier(products.updatedAt.name)} = now()
-              from ${wanted}
-             where ${products.id} = wanted.id and (select ok from ${enough})
-               and ${products.isActive} and ${products.stock} >= wanted.quantity
-         returning ${products.id}`,
-      );
-      const product = Object.fromEntries(
-        Object.keys(getTableColumns(products)).map((key) => [key, locked[key as keyof ProductRow]]),
-      ) as { [K in keyof ProductRow]: (typeof locked)[K] };
-      return db
-        .with(locked, enough, taken)
-        .select({ product, taken: sql<boolean>`(select ok from ${enough})` })
-        .from(locked);
-    });
-    // Drizzle types an UPDATE … FROM <sql> … RETURNING as unknown; it returns the product rows
-    this.takeStockStatement = hotStatement(txHost, 'products_take_stock', (db) =>
-      db
-        .update(products)
-        .set({ stock: sql`${products.stock} - taken.quantity`, updatedAt: sql`now()` })
-        .from(
-          sql`unnest(${sql.placeholder('ids')}::uuid[], ${sql.placeholder('quantities')}::int[]) as taken(id, quantity)`,
-        )
-        .where(
-          sql`${products.id} = taken.id and ${products.isActive} and ${products.stock} >= taken.quantity`,
-        )
-        .returning(),
-    ) as (values: { ids: string[]; quantities: number[] }) => Promise<ProductRow[]>;
   }
 
   async findById(id: string): Promise<ProductRow | undefined> {
@@ -132,26 +73,46 @@ export class ProductsRepository {
    * Takes the units of every line, or none, in one statement (rows locked in id order first). Returns
    * each product row as it was before the take, and whether the lines were taken.
    */
-  async lockAndTakeAll(
-    lines: readonly { productId: string; quantity: number }[],
-  ): Promise<{ rows: ProductRow[]; taken: boolean }> {
-    const result = await this.lockAndTakeAllStatement({
-      ids: lines.map((line) => line.productId),
-      quantities: lines.map((line) => line.quantity),
-    });
-    return { rows: result.map((row) => row.product), taken: result[0]?.taken === true };
-  }
-
   /**
-   * Takes each line's units in one conditional UPDATE: a product that is inactive or short is left
-   * alone (and missing from the result), so stock can never go below zero (CONVENTIONS: concurrency
-   * in SQL). For one line (its UPDATE locks the one row); several go through lockAndTakeAll.
+   * Checkout's stock, as parts of orders' placement statement (database/dependent-write.ts), over the
+   * placeholders `productIds`, `quantities` and `unitPrices` (one entry per line, one line per product):
+   * - `lock`: the lines' rows locked in id order (concurrent orders queue on shared products and never
+   *   deadlock; NO KEY UPDATE, so inserts of order lines, whose foreign keys take KEY SHARE on these rows,
+   *   neither wait nor deadlock), as their last holder committed them; `after` is evaluated first (the
+   *   cart's lock: checkout's lock order is cart, products, order);
+   * - `fits`: every line's product is sold, has the units and still has the price the order was priced at;
+   * - `takeWhen`: the units taken, only if `guard` holds (the order was written).
    */
-  takeStock(lines: readonly { productId: string; quantity: number }[]): Promise<ProductRow[]> {
-    return this.takeStockStatement({
-      ids: lines.map((line) => line.productId),
-      quantities: lines.map((line) => line.quantity),
-    });
+  stockParts(): {
+    lock: (after: SQL) => SQL;
+    fits: (locked: SQL) => SQL;
+    takeWhen: DependentWrite;
+  } {
+    const ids = sql`${sql.placeholder('productIds')}::uuid[]`;
+    const quantities = sql`${sql.placeholder('quantities')}::int[]`;
+    const column = (name: string) => sql.identifier(name);
+    return {
+      lock: (after) =>
+        sql`select ${column(products.id.name)}, ${column(products.stock.name)}, ${column(products.unitPrice.name)}, ${column(products.isActive.name)}
+              from ${products}
+             where ${products.id} = any(${ids}) and ${after}
+             order by ${products.id}
+               for no key update`,
+      fits: (locked) =>
+        sql`(select count(*)
+               from ${locked}
+               join unnest(${ids}, ${quantities}, ${sql.placeholder('unitPrices')}::bigint[])
+                 as line(id, quantity, unit_price) on line.id = ${locked}.${column(products.id.name)}
+              where ${locked}.${column(products.isActive.name)}
+                and ${locked}.${column(products.stock.name)} >= line.quantity
+                and ${locked}.${column(products.unitPrice.name)} = line.unit_price) = cardinality(${ids})`,
+      takeWhen: (guard) =>
+        sql`update ${products}
+               set ${column(products.stock.name)} = ${products.stock} - line.quantity,
+                   ${column(products.updatedAt.name)} = now()
+              from unnest(${ids}, ${quantities}) as line(id, quantity)
+             where ${products.id} = line.id and ${guard}`,
+    };
   }
 
   async restock(id: string, quantity: number): Promise<void> {

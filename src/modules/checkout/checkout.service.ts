@@ -11,7 +11,8 @@ import { CartLine } from '../cart/cart-rules';
 import { CartService } from '../cart/cart.service';
 import { CatalogService, stockProblems } from '../catalog/catalog.service';
 import { GuestSessionService } from '../guest-session/guest-session.service';
-import { OrderRecords, OrderWithItems } from '../orders/order-records.service';
+import { OrderRecords, OrderWithItems, PlacementParts } from '../orders/order-records.service';
+
 import { mailed, PaymentSettlement, PlacedOrder } from './payment-settlement.service';
 
 export interface Customer {
@@ -44,6 +45,9 @@ export interface LinesCheckout {
   notes: string | null;
 }
 
+/** How often a guest checkout reads a cart that changed before its placement could write (then 409). */
+const CART_READS = 3;
+
 interface OrderDraft {
   lines: readonly CartLine[];
   /** the lines' product rows when the source read them already (a cart read with its products) */
@@ -55,6 +59,8 @@ interface OrderDraft {
   isGuest: boolean;
   guestSessionId: string | null;
   cartId: string | null;
+  /** the cart's row version the lines were read at; null: the cart is locked by the caller's transaction */
+  cartVersion: string | null;
   notes: string | null;
   status: Extract<OrderStatus, 'awaiting_payment' | 'pending'>;
   idempotencyRef: string | null;
@@ -77,7 +83,12 @@ export class CheckoutService {
     private readonly settlement: PaymentSettlement,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-  ) {}
+  ) {
+    this.parts = { cart: carts.unchangedLock(), stock: catalog.stockParts() };
+  }
+
+  /** The cart's and the catalog's SQL in the placement statement (constant: prepared once). */
+  private readonly parts: PlacementParts;
 
   /** contract §6: a registered (non-guest-pattern) email must log in to check out. */
   async placeGuestOrder(input: GuestCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
@@ -117,32 +128,43 @@ export class CheckoutService {
     return this.settlement.pay(taken, paymentToken);
   }
 
-  @Transactional()
+  /**
+   * Step 1 from a guest cart, without a transaction: one read (the session touched, the cart with its
+   * lines, products and row version), then one statement that writes the order only if the cart is
+   * still that version. A cart changed in between (a write, a merge, another checkout completing) is
+   * read again; a cart that keeps changing is answered 409 REQUEST_IN_PROGRESS.
+   */
   private async takeGuestCart(
     input: GuestCheckout,
     email: string,
     ref: string | null,
   ): Promise<OrderWithItems> {
-    const { session, cart } = await this.sessions.touchAndLockCart(input.sessionId);
-    if (cart === null) throw cartEmpty();
-    if (cart.mergedAt !== null) {
-      throw new AppError(
-        'GUEST_CART_ALREADY_MERGED',
-        'This guest cart was merged into an account; check out from the account',
-      );
+    for (let read = 1; read <= CART_READS; read++) {
+      const { session, cart, cartVersion, items } = await this.sessions.touchWithCart(input.sessionId);
+      if (cart === null) throw cartEmpty();
+      if (cart.mergedAt !== null) {
+        throw new AppError(
+          'GUEST_CART_ALREADY_MERGED',
+          'This guest cart was merged into an account; check out from the account',
+        );
+      }
+      const taken = await this.take({
+        lines: items.map((item) => ({ productId: item.product.id, quantity: item.quantity })),
+        products: new Map(items.map((item) => [item.product.id, item.product])),
+        customer: { ...input.customer, email },
+        shippingAddress: input.shippingAddress,
+        userId: null,
+        isGuest: true,
+        guestSessionId: session.id,
+        cartId: cart.id,
+        cartVersion,
+        notes: null,
+        status: 'awaiting_payment',
+        idempotencyRef: ref,
+      });
+      if (taken !== undefined) return taken;
     }
-    return this.take({
-      ...(await this.carts.linesWithProducts(cart.id)),
-      customer: { ...input.customer, email },
-      shippingAddress: input.shippingAddress,
-      userId: null,
-      isGuest: true,
-      guestSessionId: session.id,
-      cartId: cart.id,
-      notes: null,
-      status: 'awaiting_payment',
-      idempotencyRef: ref,
-    });
+    throw new AppError('REQUEST_IN_PROGRESS', 'The cart kept changing while it was being ordered; retry');
   }
 
   @Transactional()
@@ -166,32 +188,38 @@ export class CheckoutService {
       isGuest: false,
       guestSessionId: null,
       cartId: cart.id,
+      cartVersion: null,
       notes: null,
       status: 'awaiting_payment',
       idempotencyRef: ref,
-    });
+    }).then(placedUnderLock);
   }
 
   /** Without a payment step the order is placed in one transaction, its confirmation mail included. */
   @Transactional()
   private async takeLines(input: LinesCheckout, ref: string | null): Promise<OrderWithItems> {
-    const taken = await this.take({
-      ...input,
-      isGuest: input.userId === null,
-      guestSessionId: null,
-      cartId: null,
-      status: 'pending',
-      idempotencyRef: ref,
-    });
+    const taken = placedUnderLock(
+      await this.take({
+        ...input,
+        isGuest: input.userId === null,
+        guestSessionId: null,
+        cartId: null,
+        cartVersion: null,
+        status: 'pending',
+        idempotencyRef: ref,
+      }),
+    );
     await this.settlement.queueConfirmation(taken.order, taken.items);
     return taken;
   }
 
   /**
-   * Step 1: the order and its lines are written first, priced from the catalog; the stock is taken last,
-   * so a popular product's row is locked only for its conditional UPDATE and the commit.
+   * Step 1: the lines priced from the catalog and checked against an unlocked read, then one statement
+   * (OrdersRepository.place): the cart locked if unchanged, the products locked, the order and its lines
+   * written and the stock taken, or nothing. A popular product's row is locked for that one statement.
+   * Undefined when the cart changed since it was read (the caller reads it again).
    */
-  private async take(draft: OrderDraft): Promise<OrderWithItems> {
+  private async take(draft: OrderDraft): Promise<OrderWithItems | undefined> {
     if (draft.lines.length === 0) throw cartEmpty();
     this.carts.assertWithinLimits(draft.lines);
     const products =
@@ -217,7 +245,7 @@ export class CheckoutService {
       throw new AppError('ORDER_TOTAL_TOO_LARGE', 'The order total is larger than the store can accept');
     }
     const now = this.clock.now();
-    const taken = await this.records.create(
+    const { placed, placement } = await this.records.place(
       {
         status: draft.status,
         email: draft.customer.email,
@@ -240,28 +268,24 @@ export class CheckoutService {
         updatedAt: now,
       },
       lines,
+      { cartId: draft.cartId, cartVersion: draft.cartVersion },
+      this.parts,
     );
-    await this.takeStock(draft.lines, products);
-    return taken;
+    if (placed !== undefined) return placed;
+    if (!placement.cartUnchanged) return undefined;
+    // the stock or a price moved between the unlocked read and the locks: nothing was written
+    throwStockProblems(stockProblems(draft.lines, new Map(placement.stock.map((row) => [row.id, row]))));
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      'A price changed while the order was being placed; nothing was saved, please retry',
+    );
   }
+}
 
-  /** The conditional stock update; what changed since the unlocked read refuses the order (rolled back). */
-  private async takeStock(
-    lines: readonly CartLine[],
-    priced: ReadonlyMap<string, ProductRow>,
-  ): Promise<void> {
-    const reservation = await this.catalog.reserveStock(lines);
-    throwStockProblems(reservation);
-    const repriced = [...reservation.reserved.values()].some(
-      (row) => row.unitPrice !== priced.get(row.id)?.unitPrice,
-    );
-    if (repriced) {
-      throw new AppError(
-        'SERVICE_UNAVAILABLE',
-        'A price changed while the order was being placed; nothing was saved, please retry',
-      );
-    }
-  }
+/** Under the caller's transaction the cart cannot change between the read and the placement. */
+function placedUnderLock(taken: OrderWithItems | undefined): OrderWithItems {
+  if (taken === undefined) throw new Error('the cart changed under its own row lock');
+  return taken;
 }
 
 function throwStockProblems(problems: { unavailable: string[]; short: StockProblem[] }): void {

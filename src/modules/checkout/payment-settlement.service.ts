@@ -79,7 +79,7 @@ export class PaymentSettlement {
       {
         lockFirst: cartId === null ? [] : [this.carts.lockFirst(cartId)],
         whenSettled: [
-          ...(cartId === null ? [] : [this.carts.emptyWhen(cartId)]),
+          ...(cartId === null ? [] : this.carts.emptyWhen(cartId)),
           ...(mail === undefined ? [] : [mail]),
         ],
       },

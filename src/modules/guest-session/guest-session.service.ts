@@ -42,6 +42,15 @@ export class GuestSessionService {
   }
 
   /**
+   * readWithCart for a checkout, which is a write: the expiry always slides. The cart is not locked;
+   * the checkout's placement writes only if the cart is still the version read here.
+   */
+  async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
+    const now = this.clock.now();
+    return (await this.sessions.readWithCart(id, now, this.expiryFrom(now), now)) ?? this.notActive(id);
+  }
+
+  /**
    * touch(), with the session's cart row-locked for the rest of the transaction from the same statement
    * (null when it has none yet): a guest cart write or a checkout starts here.
    */

@@ -24,6 +24,8 @@ type ReadValues = TouchValues & { touchBefore: string };
 export interface TouchedSessionWithCart {
   session: GuestSessionRow;
   cart: CartRow | null;
+  /** the cart row's version (xmin) when it was read; null without a cart */
+  cartVersion: string | null;
   items: CartItemWithProduct[];
 }
 
@@ -100,6 +102,7 @@ export class GuestSessionsRepository {
     {
       session: GuestSessionRow;
       cart: CartRow | null;
+      cartVersion: string | null;
       quantity: number | null;
       product: ProductRow | null;
     }[]
@@ -131,6 +134,8 @@ export class GuestSessionsRepository {
             expiresAt: current.expiresAt,
           },
           cart: carts,
+          // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
+          cartVersion: sql<string | null>`${carts}.xmin::text`,
           quantity: cartItems.quantity,
           product: products,
         })
@@ -211,7 +216,7 @@ export class GuestSessionsRepository {
     const items = rows.flatMap((row) =>
       row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
     );
-    return { session: rows[0].session, cart: rows[0].cart, items };
+    return { session: rows[0].session, cart: rows[0].cart, cartVersion: rows[0].cartVersion, items };
   }
 
   /**

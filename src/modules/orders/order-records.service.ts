@@ -4,7 +4,15 @@ import { isUniqueViolation } from '../../common/errors/database-errors';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { OrderItemRow, OrderRow } from '../../database/schema';
 import { newOrderNumber } from './order-number';
-import { NewOrderInput, NewOrderItem, OrdersRepository } from './orders.repository';
+import {
+  NewOrderInput,
+  NewOrderItem,
+  OrdersRepository,
+  Placement,
+  PlacementParts,
+} from './orders.repository';
+
+export type { Placement, PlacementParts } from './orders.repository';
 
 const MAX_NUMBER_ATTEMPTS = 5;
 
@@ -27,15 +35,54 @@ export class OrderRecords {
   constructor(private readonly orders: OrdersRepository) {}
 
   /**
-   * Writes an order with a fresh number, its lines and its first status. A second order for a cart that
-   * already has one awaiting payment is refused (one checkout in flight per cart).
+   * Checkout's step 1 in one statement (OrdersRepository.place): the order with a fresh number, its
+   * lines and the stock taken, only if the cart is as read and the stock fits; then, for an order that
+   * starts `pending`, its first status. `placed` is undefined when nothing was written (see `placement`
+   * for why). A second order for a cart that already has one awaiting payment is refused (one checkout
+   * in flight per cart).
    */
-  async create(values: NewOrderRecord, lines: readonly NewOrderLine[]): Promise<OrderWithItems> {
-    const order = await this.insertWithFreeNumber(values, lines);
-    const items = lines.map((line) => ({ ...line, orderId: order.id }));
-    if (order.status !== 'awaiting_payment')
-      await this.orders.insertHistory(order.id, order.status, order.createdAt);
-    return { order, items };
+  async place(
+    values: NewOrderRecord,
+    lines: readonly NewOrderLine[],
+    cart: { cartId: string | null; cartVersion: string | null },
+    parts: PlacementParts,
+  ): Promise<{ placed: OrderWithItems | undefined; placement: Placement }> {
+    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
+      const placement = await this.placeNumbered(
+        { ...values, orderNumber: newOrderNumber() },
+        lines,
+        cart,
+        parts,
+      );
+      const order = placement.order;
+      if (order !== undefined) {
+        if (order.status !== 'awaiting_payment')
+          await this.orders.insertHistory(order.id, order.status, order.createdAt);
+        return { placed: { order, items: lines.map((line) => ({ ...line, orderId: order.id })) }, placement };
+      }
+      if (!placement.cartUnchanged || !placement.stockFits) return { placed: undefined, placement };
+      this.logger.warn('order number collision; drawing another');
+    }
+    throw new Error('could not draw a free order number');
+  }
+
+  private async placeNumbered(
+    values: NewOrderInput,
+    lines: readonly NewOrderLine[],
+    cart: { cartId: string | null; cartVersion: string | null },
+    parts: PlacementParts,
+  ): Promise<Placement> {
+    try {
+      return await this.orders.place(values, lines, cart, parts);
+    } catch (error) {
+      if (isUniqueViolation(error, 'orders_pending_cart_key')) {
+        throw new AppError(
+          'REQUEST_IN_PROGRESS',
+          'A checkout of this cart is already waiting for its payment; retry shortly',
+        );
+      }
+      throw error;
+    }
   }
 
   async withItems(order: OrderRow): Promise<OrderWithItems> {
@@ -74,31 +121,5 @@ export class OrderRecords {
   /** `awaiting_payment` → `payment_failed` (kept for audit); false when the order had left that state. */
   markPaymentFailed(id: string, reason: string, at: Date): Promise<boolean> {
     return this.orders.settlePayment(id, { status: 'payment_failed', at, paymentFailure: reason });
-  }
-
-  private async insertWithFreeNumber(
-    values: NewOrderRecord,
-    lines: readonly NewOrderLine[],
-  ): Promise<OrderRow> {
-    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
-      let order: OrderRow | undefined;
-      try {
-        order = await this.orders.insertWithItemsIfNumberFree(
-          { ...values, orderNumber: newOrderNumber() },
-          lines,
-        );
-      } catch (error) {
-        if (isUniqueViolation(error, 'orders_pending_cart_key')) {
-          throw new AppError(
-            'REQUEST_IN_PROGRESS',
-            'A checkout of this cart is already waiting for its payment; retry shortly',
-          );
-        }
-        throw error;
-      }
-      if (order !== undefined) return order;
-      this.logger.warn('order number collision; drawing another');
-    }
-    throw new Error('could not draw a free order number');
   }
 }

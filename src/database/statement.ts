@@ -1,0 +1,75 @@
+import { Placeholder, sql } from 'drizzle-orm';
+import { Db } from './db';
+import { transactionConnection } from './transaction-connection';
+import { TxHost } from './transaction';
+
+/** A Drizzle query with `sql.placeholder(…)` values, as every builder's `.prepare(name)` returns it. */
+interface Preparable<R> {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> };
+}
+
+type Prepared<R> = ReturnType<Preparable<R>['prepare']>;
+
+/** One typed placeholder per value the statement takes: `p.orderNumber` is `$orderNumber`. */
+export type Placeholders<V> = { readonly [K in keyof V]-?: Placeholder<K & string, V[K]> };
+
+const placeholders: Placeholders<Record<string, unknown>> = new Proxy(
+  {},
+  { get: (_, key) => sql.placeholder(String(key)) },
+);
+
+const names = new Set<string>();
+
+/**
+ * A statement on a hot path, declared beside the repository method that runs it and prepared once:
+ * Drizzle's query building was 17–33 % of the app's CPU in the benchmark's profiles, and a named
+ * server-side statement also skips parse/plan after a connection's first use (docs/decisions).
+ *
+ *     static readonly byNumber = statement('order_by_number', (db, p: Placeholders<{ n: string }>) =>
+ *       db.select().from(orders).where(eq(orders.orderNumber, p.n)));
+ *     …
+ *     const [row] = await OrdersRepository.byNumber.run(this.txHost, { n });
+ *
+ * The values' type comes from the `p` parameter's annotation and the rows' from the query. Names are
+ * unique by construction: a second statement with a name throws when its file is loaded (at start-up).
+ * - Outside a transaction it runs on the pool, prepared once per database handle.
+ * - Inside a transaction on PostgreSQL it runs on the transaction's own connection, prepared once per
+ *   connection (a prepared Drizzle query is bound to the handle it was made on).
+ * - Elsewhere (embedded PGlite transactions, savepoints) it is built per call, as any query.
+ * `parts` (optional): constant SQL other modules hand to the statement (dependent-write.ts); the
+ * statement is built from the first parts it is run with.
+ */
+export function statement<V extends Record<string, unknown>, R, C = undefined>(
+  name: string,
+  build: (db: Db, p: Placeholders<V>, parts: C) => Preparable<R>,
+): Statement<V, R, C> {
+  if (names.has(name)) throw new Error(`two prepared statements are named ${name}`);
+  names.add(name);
+  return new Statement(name, build);
+}
+
+export class Statement<V extends Record<string, unknown>, R, C> {
+  private readonly prepared = new WeakMap<Db, Prepared<R>>();
+
+  constructor(
+    readonly name: string,
+    private readonly build: (db: Db, p: Placeholders<V>, parts: C) => Preparable<R>,
+  ) {}
+
+  run(txHost: TxHost, values: V, ...parts: C extends undefined ? [] : [C]): Promise<R> {
+    const context = parts[0] as C;
+    const tx = txHost.tx;
+    const db = txHost.isTransactionActive() ? transactionConnection(tx) : tx;
+    if (db === undefined) return this.make(tx, context).execute(values);
+    let prepared = this.prepared.get(db);
+    if (prepared === undefined) {
+      prepared = this.make(db, context);
+      this.prepared.set(db, prepared);
+    }
+    return prepared.execute(values);
+  }
+
+  private make(db: Db, parts: C): Prepared<R> {
+    return this.build(db, placeholders as Placeholders<V>, parts).prepare(this.name);
+  }
+}
