@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { errorSummary } from '../common/logging/safe-error';
 import { loadAppConfigFromEnvironment } from '../config/app-config';
 import { openDatabase } from '../database/database';
+import { fail } from './fail';
 
 /** `npm run db:migrate`: applies pending migrations to the configured database and exits. */
 async function main(): Promise<void> {
@@ -15,8 +15,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  // contract §12: a failed query's message holds its params; the summary names class, SQLSTATE, constraint
-  process.stderr.write(`${errorSummary(error)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

@@ -1,14 +1,8 @@
 import { Parser, Problem, ReadEnv, Variable } from './env.parsers';
 import { ENV_VARIABLES } from './env.variables';
 
-export {
-  MAIL_LOCALES,
-  MAX_CART_LINES_BOUND,
-  MAX_LINE_QUANTITY_BOUND,
-  MERGE_STRATEGIES,
-  PAYMENT_PROVIDERS,
-} from './env.values';
-export type { MailLocale, MergeStrategyName, PaymentProviderName } from './env.values';
+// the enumerations and bounds the features use, where they have always been imported from
+export * from './env.values';
 
 type Variables = typeof ENV_VARIABLES;
 
