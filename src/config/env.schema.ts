@@ -50,7 +50,7 @@ export function parseEnv(env: RawEnv): AppConfig {
 }
 
 /** The variable's parsed value, its parsed default when unset, or undefined when it has none. */
-export function parseVariable<T>(variable: Variable<T>, read: ReadEnv): T | Problem | undefined {
+function parseVariable<T>(variable: Variable<T>, read: ReadEnv): T | Problem | undefined {
   const given = read(variable.name);
   const raw = given ?? (typeof variable.default === 'function' ? variable.default(read) : variable.default);
   return raw === undefined ? undefined : variable.parse(raw);
