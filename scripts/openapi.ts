@@ -26,7 +26,7 @@ export async function openApiDocument(): Promise<OpenAPIObject> {
     // the documented bounds come from the defaults of contract §2, not from this machine's .env
     const config = loadAppConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule,
+      AppModule.forRoot(config),
       createFastifyAdapter(config, createLogger(config)),
       { preview: true, logger: false, abortOnError: false, bodyParser: false },
     );

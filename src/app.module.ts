@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { HttpPlatformModule } from './common/http/http-platform.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { ResolvedAppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './modules/auth/auth.module';
@@ -18,7 +19,6 @@ import { OrdersModule } from './modules/orders/orders.module';
 
 @Module({
   imports: [
-    AppConfigModule,
     DatabaseModule,
     HttpPlatformModule,
     RateLimitModule,
@@ -36,4 +36,9 @@ import { OrdersModule } from './modules/orders/orders.module';
     MaintenanceModule,
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The app over a configuration parsed once by its caller (loadAppConfigFromEnvironment, or a test's). */
+  static forRoot(config: ResolvedAppConfig): DynamicModule {
+    return { module: AppModule, imports: [AppConfigModule.forRoot(config)] };
+  }
+}

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { performance } from 'node:perf_hooks';
@@ -8,18 +7,17 @@ import { configureApp, createFastifyAdapter } from './app.setup';
 import { createLogger, FASTIFY_LISTENING } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { describeError, errorSummary, stackFrames } from './common/logging/safe-error';
-import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from './config/app-config';
+import { loadAppConfigFromEnvironment } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 async function bootstrap(): Promise<void> {
-  // AppModule's import starts loading .env (ConfigModule.forRoot); wait for it, then validate.
-  await ConfigModule.envVariablesLoaded;
-  const config = loadAppConfig(process.env);
+  // the one parse of the environment (.env included); the modules get this value
+  const config = await loadAppConfigFromEnvironment();
   const logger = createLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
+    AppModule.forRoot(config),
     createFastifyAdapter(config, logger),
     {
       // the app's logger from the first line: Nest's module and route listing goes to debug, and an error
@@ -31,7 +29,7 @@ async function bootstrap(): Promise<void> {
       bodyParser: false,
     },
   );
-  configureApp(app, app.get<ResolvedAppConfig>(APP_CONFIG));
+  configureApp(app, config);
   stopOnSignals(app);
   await app.listen({
     port: config.port,

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { errorSummary } from '../common/logging/safe-error';
-import { loadAppConfig } from '../config/app-config';
+import { loadAppConfigFromEnvironment } from '../config/app-config';
 import { openDatabase } from '../database/database';
-import { ConfigModule } from '@nestjs/config';
+import { fail } from './fail';
 
 /** `npm run db:migrate`: applies pending migrations to the configured database and exits. */
 async function main(): Promise<void> {
-  await ConfigModule.forRoot(); // loads .env like the app does
-  const config = loadAppConfig(process.env);
+  const config = await loadAppConfigFromEnvironment(); // .env included, like the app
   const database = openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   try {
     const { total, applied } = await database.migrate();
@@ -17,8 +15,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  // contract §12: a failed query's message holds its params; the summary names class, SQLSTATE, constraint
-  process.stderr.write(`${errorSummary(error)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigModule } from '@nestjs/config';
 import { AppConfig, parseEnv, RawEnv } from './env.schema';
 
 /** Injection token for the frozen AppConfig. */
@@ -20,6 +21,16 @@ export function loadAppConfig(env: RawEnv): ResolvedAppConfig {
   const dataDir = resolve(config.dataDir);
   const jwtSecret = config.jwtSecret ?? readOrCreateSecret(dataDir);
   return Object.freeze({ ...config, dataDir, jwtSecret });
+}
+
+/**
+ * The one load of a process (main.ts, src/cli): reads `.env` from the working directory into process.env
+ * (variables already set win, README → Configuration), then validates it. The result is handed to
+ * AppModule.forRoot; nothing parses the environment again.
+ */
+export async function loadAppConfigFromEnvironment(): Promise<ResolvedAppConfig> {
+  await ConfigModule.forRoot();
+  return loadAppConfig(process.env);
 }
 
 function readOrCreateSecret(dataDir: string): string {

@@ -1,15 +1,18 @@
-import { Global, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { APP_CONFIG, loadAppConfig } from './app-config';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, ResolvedAppConfig } from './app-config';
 
 /**
- * Loads `.env` (through @nestjs/config) and exposes the validated AppConfig under APP_CONFIG.
- * Tests override APP_CONFIG with their own values.
+ * Exposes the AppConfig parsed once by the caller (main.ts, src/cli, test/support/test-app.ts) under
+ * APP_CONFIG, to every module.
  */
-@Global()
-@Module({
-  imports: [ConfigModule.forRoot({ isGlobal: false, cache: true })],
-  providers: [{ provide: APP_CONFIG, useFactory: () => loadAppConfig(process.env) }],
-  exports: [APP_CONFIG],
-})
-export class AppConfigModule {}
+@Module({})
+export class AppConfigModule {
+  static forRoot(config: ResolvedAppConfig): DynamicModule {
+    return {
+      module: AppConfigModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

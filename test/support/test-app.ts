@@ -8,7 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { createLogger } from '../../src/common/logging/logger';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/util/clock';
-import { APP_CONFIG, loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
+import { loadAppConfig, ResolvedAppConfig } from '../../src/config/app-config';
 import { RawEnv } from '../../src/config/env.schema';
 import { Database, openDatabase } from '../../src/database/database';
 import { DATABASE } from '../../src/database/database.tokens';
@@ -106,9 +106,7 @@ export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = 
   const testDatabase =
     options.sameDatabaseAs === undefined ? await openTestDatabase() : sharedDatabase(options.sameDatabaseAs);
   const clock = new TestClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(APP_CONFIG)
-    .useValue(config)
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(DATABASE)
     .useValue(testDatabase.database)
     .overrideProvider(Clock)
