@@ -1,5 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
+import type { SQLWrapper } from 'drizzle-orm';
 import { AppError } from '../../common/errors/app-error';
 import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
@@ -187,6 +188,19 @@ export class CartService {
         throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
       throw error;
     }
+  }
+
+  /**
+   * Cleanup (contract §12): the guest sessions whose cart was merged before `mergedBefore`, at most
+   * `limit`, as a batch query for the guest-session module's delete (the carts go with their sessions).
+   */
+  mergedGuestSessionIds(mergedBefore: Date, limit: number): SQLWrapper {
+    return this.carts.mergedGuestSessionIds(mergedBefore, limit);
+  }
+
+  /** Monitoring (contract §12): unmerged guest carts holding at least one line. */
+  countGuestCartsWithItems(): Promise<number> {
+    return this.carts.countGuestCartsWithItems();
   }
 }
 

@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { CartMergeLogRow, cartMergeLogs } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
 import { MergeReport } from './cart-merger';
@@ -21,5 +21,11 @@ export class MergeLogsRepository {
     await this.txHost.tx
       .insert(cartMergeLogs)
       .values({ userId, guestSessionId, strategy: report.strategy, report, createdAt: at });
+  }
+
+  /** Merges ever recorded. */
+  async count(): Promise<number> {
+    const [row] = await this.txHost.tx.select({ n: count() }).from(cartMergeLogs);
+    return row.n;
   }
 }

@@ -85,4 +85,9 @@ export class MergeService {
     const userCart = await this.carts.lockUserCart(userId);
     return { merged_cart: await this.carts.view(userCart), merge_report: log.report as MergeReport };
   }
+
+  /** Monitoring (contract §12): cart merges ever recorded. */
+  count(): Promise<number> {
+    return this.logs.count();
+  }
 }
