@@ -19,7 +19,7 @@ import {
   priceCart,
 } from './cart-rules';
 import { CartRepository } from './cart.repository';
-import { CartDto } from './dto/cart.dto';
+import { CartDto, toCartResponse } from './dto/cart.dto';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -52,12 +52,7 @@ export class CartService {
       rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),
       products,
     );
-    return {
-      id: cart.id,
-      ...priced,
-      currency: this.config.currency,
-      updated_at: cart.updatedAt.toISOString(),
-    };
+    return toCartResponse(cart, priced, this.config.currency);
   }
 
   /**
