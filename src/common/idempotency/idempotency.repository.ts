@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { IdempotencyKeyRow, idempotencyKeys } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
 
@@ -74,5 +74,19 @@ export class IdempotencyRepository {
     await this.txHost.tx
       .delete(idempotencyKeys)
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+
+  /** Deletes up to `batchSize` records created before `before` (the cleanup, one batch). */
+  async deleteCreatedBefore(before: Date, batchSize: number): Promise<number> {
+    const batch = this.txHost.tx
+      .select({ scope: idempotencyKeys.scope, key: idempotencyKeys.key })
+      .from(idempotencyKeys)
+      .where(lt(idempotencyKeys.createdAt, before))
+      .limit(batchSize);
+    const rows = await this.txHost.tx
+      .delete(idempotencyKeys)
+      .where(sql`(${idempotencyKeys.scope}, ${idempotencyKeys.key}) in ${batch}`)
+      .returning({ key: idempotencyKeys.key });
+    return rows.length;
   }
 }

@@ -82,6 +82,11 @@ export class IdempotencyService {
   async release(scope: string, key: string): Promise<void> {
     await this.records.release(scope, key, this.clock.now());
   }
+
+  /** Cleanup (contract §12): deletes up to `batchSize` records older than the 24 h they are kept at `now`. */
+  purgeExpired(now: Date, batchSize: number): Promise<number> {
+    return this.records.deleteCreatedBefore(new Date(now.getTime() - IDEMPOTENCY_TTL_MS), batchSize);
+  }
 }
 
 /** A stable hash of a JSON body: key order does not matter, values do. */

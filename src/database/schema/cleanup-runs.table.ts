@@ -5,7 +5,8 @@ export const cleanupRuns = pgTable('cleanup_runs', {
   id: uuid('id').primaryKey().defaultRandom(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
   finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
-  deleted: jsonb('deleted').notNull(),
+  /** rows deleted by kind, e.g. `{ expired_sessions: 3 }` */
+  deleted: jsonb('deleted').$type<Record<string, number>>().notNull(),
 });
 
 export type CleanupRunRow = typeof cleanupRuns.$inferSelect;

@@ -15,6 +15,7 @@ export const cartMergeLogs = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     guestSessionId: uuid('guest_session_id').notNull(),
     strategy: text('strategy').notNull(),
+    /** the merge_report as answered (contract §5, its casing), replayed as is to a retry */
     report: jsonb('report').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -20,11 +20,12 @@ import { products } from './products.table';
 import { users } from './users.table';
 
 /**
- * `awaiting_payment` and `payment_failed` belong to checkout's durable steps (contract §6): an order is
- * written `awaiting_payment` before the provider is charged and never shown to shoppers in that state;
- * `payment_failed` is kept for audit only.
+ * Every status an order can have, in flow order: the one list behind the database enum, the DTOs' `enum`
+ * and the code's `OrderStatus`. `awaiting_payment` and `payment_failed` belong to checkout's durable
+ * steps (contract §6): an order is written `awaiting_payment` before the provider is charged and never
+ * shown to shoppers in that state; `payment_failed` is kept for audit only.
  */
-export const orderStatus = pgEnum('order_status', [
+export const ORDER_STATUSES = [
   'awaiting_payment',
   'payment_failed',
   'pending',
@@ -33,7 +34,10 @@ export const orderStatus = pgEnum('order_status', [
   'shipped',
   'delivered',
   'cancelled',
-]);
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const orderStatus = pgEnum('order_status', ORDER_STATUSES);
 
 export interface ShippingAddress {
   line1: string;
@@ -156,5 +160,4 @@ export const idempotencyKeys = pgTable(
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
 export type OrderStatusHistoryRow = typeof orderStatusHistory.$inferSelect;
-export type OrderStatus = (typeof orderStatus.enumValues)[number];
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

@@ -86,17 +86,17 @@ describe('priceCart', () => {
       ],
       catalog,
     );
-    expect(priced.item_count).toBe(3);
+    expect(priced.itemCount).toBe(3);
     expect(priced.subtotal).toBe(3000);
     expect(priced.items[0]).toEqual({
-      product_id: 'a',
+      productId: 'a',
       sku: 'SKU-a',
       name: 'Product a',
       quantity: 2,
-      unit_price: 1000,
-      line_total: 2000,
+      unitPrice: 1000,
+      lineTotal: 2000,
       available: true,
-      available_quantity: 10,
+      availableQuantity: 10,
     });
   });
 
@@ -108,7 +108,7 @@ describe('priceCart', () => {
       ],
       catalog,
     );
-    expect(priced.items.map((i) => [i.available, i.available_quantity, i.quantity])).toEqual([
+    expect(priced.items.map((i) => [i.available, i.availableQuantity, i.quantity])).toEqual([
       [false, 0, 1],
       [false, 2, 4],
     ]);

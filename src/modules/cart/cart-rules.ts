@@ -82,20 +82,23 @@ export function checkCartLines(
   return undefined;
 }
 
+/** A cart line priced at the catalog's current price (cart.dto.ts maps it to the contract's casing). */
 export interface PricedItem {
-  product_id: string;
+  productId: string;
   sku: string;
   name: string;
   quantity: number;
-  unit_price: number;
-  line_total: number;
+  unitPrice: number;
+  lineTotal: number;
+  /** false when the product is inactive or has less stock than the line asks */
   available: boolean;
-  available_quantity: number;
+  /** units that can be bought now (0 for an inactive product) */
+  availableQuantity: number;
 }
 
 export interface PricedCart {
   items: PricedItem[];
-  item_count: number;
+  itemCount: number;
   subtotal: number;
 }
 
@@ -107,24 +110,23 @@ export function priceCart(lines: readonly CartLine[], products: ReadonlyMap<stri
   const items = lines.flatMap((line): PricedItem[] => {
     const product = products.get(line.productId);
     if (product === undefined) return [];
-    const availableQuantity = product.isActive ? product.stock : 0;
     return [
       {
-        product_id: product.id,
+        productId: product.id,
         sku: product.sku,
         name: product.name,
         quantity: line.quantity,
-        unit_price: product.unitPrice,
-        line_total: product.unitPrice * line.quantity,
+        unitPrice: product.unitPrice,
+        lineTotal: product.unitPrice * line.quantity,
         available: product.isActive && product.stock >= line.quantity,
-        available_quantity: availableQuantity,
+        availableQuantity: product.isActive ? product.stock : 0,
       },
     ];
   });
   return {
     items,
-    item_count: items.reduce((sum, item) => sum + item.quantity, 0),
-    subtotal: items.reduce((sum, item) => sum + item.line_total, 0),
+    itemCount: items.reduce((sum, item) => sum + item.quantity, 0),
+    subtotal: items.reduce((sum, item) => sum + item.lineTotal, 0),
   };
 }
 

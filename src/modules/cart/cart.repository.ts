@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
@@ -221,5 +221,24 @@ export class CartRepository {
   async touch(cartId: string, now: Date): Promise<CartRow> {
     const [row] = await this.touchStatement({ cartId, now: now.toISOString() });
     return row;
+  }
+
+  /** The guest sessions whose cart was merged before `mergedBefore`, at most `limit`: a batch query to embed. */
+  mergedGuestSessionIds(mergedBefore: Date, limit: number): SQLWrapper {
+    return this.txHost.tx
+      .select({ id: carts.guestSessionId })
+      .from(carts)
+      .where(and(isNotNull(carts.guestSessionId), lt(carts.mergedAt, mergedBefore)))
+      .limit(limit);
+  }
+
+  /** Unmerged guest carts holding at least one line. */
+  async countGuestCartsWithItems(): Promise<number> {
+    const [row] = await this.txHost.tx
+      .select({ n: sql<number>`count(distinct ${carts.id})`.mapWith(Number) })
+      .from(carts)
+      .innerJoin(cartItems, eq(cartItems.cartId, carts.id))
+      .where(and(isNotNull(carts.guestSessionId), isNull(carts.mergedAt)));
+    return row.n;
   }
 }

@@ -1,5 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
+import type { SQLWrapper } from 'drizzle-orm';
 import { AppError } from '../../common/errors/app-error';
 import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
@@ -18,7 +19,7 @@ import {
   priceCart,
 } from './cart-rules';
 import { CartRepository } from './cart.repository';
-import { CartDto } from './dto/cart.dto';
+import { CartDto, toCartResponse } from './dto/cart.dto';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -51,12 +52,7 @@ export class CartService {
       rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),
       products,
     );
-    return {
-      id: cart.id,
-      ...priced,
-      currency: this.config.currency,
-      updated_at: cart.updatedAt.toISOString(),
-    };
+    return toCartResponse(cart, priced, this.config.currency);
   }
 
   /**
@@ -192,6 +188,19 @@ export class CartService {
         throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
       throw error;
     }
+  }
+
+  /**
+   * Cleanup (contract §12): the guest sessions whose cart was merged before `mergedBefore`, at most
+   * `limit`, as a batch query for the guest-session module's delete (the carts go with their sessions).
+   */
+  mergedGuestSessionIds(mergedBefore: Date, limit: number): SQLWrapper {
+    return this.carts.mergedGuestSessionIds(mergedBefore, limit);
+  }
+
+  /** Monitoring (contract §12): unmerged guest carts holding at least one line. */
+  countGuestCartsWithItems(): Promise<number> {
+    return this.carts.countGuestCartsWithItems();
   }
 }
 

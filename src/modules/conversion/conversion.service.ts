@@ -73,6 +73,7 @@ export class ConversionService {
     return { user: toUserResponse(user), linked_orders: linked };
   }
 
+  /** Monitoring (contract §12): accounts created by guest-to-user conversion. */
   count(): Promise<number> {
     return this.conversions.count();
   }

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { SQLWrapper } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartRow, GuestSessionRow } from '../../database/schema';
+import { GuestSessionsRetentionRepository } from './guest-sessions-retention.repository';
 import { GuestSessionsRepository, TouchedSessionWithCart } from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -15,6 +17,7 @@ export class GuestSessionService {
     private readonly sessions: GuestSessionsRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    private readonly retention: GuestSessionsRetentionRepository,
   ) {}
 
   /** A new session; randomUUID is a v4 UUID from the CSPRNG. */
@@ -77,6 +80,24 @@ export class GuestSessionService {
 
   private expiryFrom(now: Date): Date {
     return new Date(now.getTime() + this.config.guestSessionTtlDays * DAY_MS);
+  }
+
+  /** Cleanup (contract §12): deletes up to `batchSize` sessions expired at `now`, with their carts. */
+  purgeExpired(now: Date, batchSize: number): Promise<number> {
+    return this.retention.deleteExpired(now, batchSize);
+  }
+
+  /**
+   * Cleanup: deletes the sessions whose ids another module's LIMITed batch query selects (the cart
+   * module's merged guest carts), with their carts, in one statement.
+   */
+  purgeSelected(batch: SQLWrapper): Promise<number> {
+    return this.retention.deleteSelected(batch);
+  }
+
+  /** Monitoring (contract §12): sessions not yet expired, and expired ones not yet deleted. */
+  countByExpiry(): Promise<{ active: number; expired: number }> {
+    return this.retention.countByExpiry(this.clock.now());
   }
 }
 

@@ -5,6 +5,7 @@ import { isGuestEmail } from '../../common/util/guest-email';
 import { MailOutboxRow } from '../../database/schema';
 import { AdminMailDto, AdminMailPageDto, MailStatus, toAdminMailResponse } from './dto/admin-mail.dto';
 import { MailDispatcher } from './mail-dispatcher';
+import { OutboxRetentionRepository } from './outbox-retention.repository';
 import { OutboxCursor, OutboxRepository } from './outbox.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -23,6 +24,7 @@ export class MailOutboxService {
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: MailDispatcher,
     private readonly clock: Clock,
+    private readonly retention: OutboxRetentionRepository,
   ) {}
 
   /** contract §12: pending mails, the oldest one's age and dead letters (guest-stats, metrics). */
@@ -70,6 +72,11 @@ export class MailOutboxService {
     if (requeued === undefined) throw notRetryable('changed meanwhile');
     this.dispatcher.kick();
     return toAdminMailResponse(requeued);
+  }
+
+  /** Cleanup (contract §12): deletes up to `batchSize` mails sent before `before`; no other status. */
+  purgeSentBefore(before: Date, batchSize: number): Promise<number> {
+    return this.retention.deleteSentBefore(before, batchSize);
   }
 }
 

@@ -12,6 +12,7 @@ import { MailDispatcher } from './mail-dispatcher';
 import { MailOutboxService } from './mail-outbox.service';
 import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
+import { OutboxRetentionRepository } from './outbox-retention.repository';
 import { OutboxRepository } from './outbox.repository';
 import { MailService } from './mail.service';
 
@@ -38,7 +39,15 @@ import { MailService } from './mail.service';
     }),
   ],
   controllers: [AdminMailsController],
-  providers: [MailRenderer, MailSender, MailService, MailDispatcher, MailOutboxService, OutboxRepository],
+  providers: [
+    MailRenderer,
+    MailSender,
+    MailService,
+    MailDispatcher,
+    MailOutboxService,
+    OutboxRepository,
+    OutboxRetentionRepository,
+  ],
   exports: [MailService, MailDispatcher, MailOutboxService],
 })
 export class MailModule {}

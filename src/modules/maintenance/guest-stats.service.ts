@@ -1,42 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../../common/util/clock';
+import { CartService } from '../cart/cart.service';
+import { ConversionService } from '../conversion/conversion.service';
+import { GuestSessionService } from '../guest-session/guest-session.service';
 import { MailOutboxService } from '../mail/mail-outbox.service';
-import { GuestStatsDto } from './dto/guest-stats.dto';
-import { MaintenanceRepository } from './maintenance.repository';
+import { MergeService } from '../merge/merge.service';
+import { OrdersService } from '../orders/orders.service';
+import { CleanupRunsRepository } from './cleanup-runs.repository';
+import { GuestStatsDto, toGuestStatsResponse } from './dto/guest-stats.dto';
 
-/** Monitoring counts for guest checkout (contract §12). */
+/** Monitoring counts for guest checkout (contract §12), each asked of the module that owns the rows. */
 @Injectable()
 export class GuestStatsService {
   constructor(
-    private readonly maintenance: MaintenanceRepository,
-    private readonly clock: Clock,
+    private readonly sessions: GuestSessionService,
+    private readonly carts: CartService,
+    private readonly orders: OrdersService,
+    private readonly conversions: ConversionService,
+    private readonly merges: MergeService,
     private readonly mails: MailOutboxService,
+    private readonly runs: CleanupRunsRepository,
   ) {}
 
   async stats(): Promise<GuestStatsDto> {
-    const sessions = await this.maintenance.sessionCounts(this.clock.now());
-    const lastRun = await this.maintenance.lastRun();
-    const mail = await this.mails.stats();
-    return {
-      active_sessions: sessions.active,
-      expired_sessions: sessions.expired,
-      guest_carts_with_items: await this.maintenance.guestCartsWithItems(),
-      guest_orders: await this.maintenance.guestOrderCount(),
-      conversions: await this.maintenance.conversionCount(),
-      merges: await this.maintenance.mergeCount(),
-      mail_outbox: {
-        pending: mail.pending,
-        oldest_pending_seconds: mail.oldestPendingSeconds,
-        dead_letters: mail.deadLetters,
-      },
-      last_cleanup:
-        lastRun === undefined
-          ? null
-          : {
-              started_at: lastRun.startedAt.toISOString(),
-              finished_at: lastRun.finishedAt.toISOString(),
-              deleted: lastRun.deleted as Record<string, number>,
-            },
-    };
+    return toGuestStatsResponse({
+      sessions: await this.sessions.countByExpiry(),
+      lastRun: await this.runs.last(),
+      mail: await this.mails.stats(),
+      guestCartsWithItems: await this.carts.countGuestCartsWithItems(),
+      guestOrders: await this.orders.countGuestOrders(),
+      conversions: await this.conversions.count(),
+      merges: await this.merges.count(),
+    });
   }
 }

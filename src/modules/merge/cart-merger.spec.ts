@@ -1,6 +1,6 @@
 import { ProductRow } from '../../database/schema';
 import { planMerge } from './cart-merger';
-import { mergeStrategy } from './merge-strategies';
+import { mergeStrategy, MergeStrategyName } from './merge-strategies';
 
 function product(id: string, stock = 100, isActive = true): ProductRow {
   return {
@@ -22,7 +22,7 @@ const newer = new Date('2026-01-02T00:00:00Z');
 const catalog = (...rows: ProductRow[]) => new Map(rows.map((row) => [row.id, row]));
 
 function plan(
-  name: 'sum' | 'guest' | 'user' | 'newest',
+  name: MergeStrategyName,
   user: [string, number][],
   guest: [string, number][],
   products: Map<string, ProductRow>,
@@ -61,8 +61,8 @@ describe('planMerge', () => {
     ]);
     expect(result.report).toEqual({
       strategy: 'sum',
-      added: [{ product_id: 'g', quantity: 4 }],
-      combined: [{ product_id: 'a', user_quantity: 2, guest_quantity: 3, quantity: 5 }],
+      added: [{ productId: 'g', quantity: 4 }],
+      combined: [{ productId: 'a', userQuantity: 2, guestQuantity: 3, quantity: 5 }],
       capped: [],
       removed: [],
     });
@@ -75,9 +75,9 @@ describe('planMerge', () => {
     const result = plan(name, [['a', 2]], [['a', 3]], catalog(product('a')));
     expect(result.lines).toEqual([{ productId: 'a', quantity: expected }]);
     expect(result.report.combined[0]).toEqual({
-      product_id: 'a',
-      user_quantity: 2,
-      guest_quantity: 3,
+      productId: 'a',
+      userQuantity: 2,
+      guestQuantity: 3,
       quantity: expected,
     });
   });
@@ -92,7 +92,7 @@ describe('planMerge', () => {
     const result = plan('sum', [['a', 4]], [['a', 5]], catalog(product('a', 6)));
     expect(result.lines).toEqual([{ productId: 'a', quantity: 6 }]);
     expect(result.report.capped).toEqual([
-      { product_id: 'a', requested: 9, quantity: 6, reason: 'STOCK_LIMIT' },
+      { productId: 'a', requested: 9, quantity: 6, reason: 'STOCK_LIMIT' },
     ]);
   });
 
@@ -100,7 +100,7 @@ describe('planMerge', () => {
     const result = plan('sum', [['a', 60]], [['a', 60]], catalog(product('a', 1000)));
     expect(result.lines).toEqual([{ productId: 'a', quantity: 99 }]);
     expect(result.report.capped).toEqual([
-      { product_id: 'a', requested: 120, quantity: 99, reason: 'LINE_LIMIT' },
+      { productId: 'a', requested: 120, quantity: 99, reason: 'LINE_LIMIT' },
     ]);
   });
 
@@ -118,10 +118,10 @@ describe('planMerge', () => {
     );
     expect(result.lines).toEqual([]);
     expect(result.report.removed).toEqual([
-      { product_id: 'gone', quantity: 2, reason: 'UNAVAILABLE' },
-      { product_id: 'empty', quantity: 2, reason: 'OUT_OF_STOCK' },
-      { product_id: 'off', quantity: 3, reason: 'UNAVAILABLE' },
-      { product_id: 'ghost', quantity: 1, reason: 'UNAVAILABLE' },
+      { productId: 'gone', quantity: 2, reason: 'UNAVAILABLE' },
+      { productId: 'empty', quantity: 2, reason: 'OUT_OF_STOCK' },
+      { productId: 'off', quantity: 3, reason: 'UNAVAILABLE' },
+      { productId: 'ghost', quantity: 1, reason: 'UNAVAILABLE' },
     ]);
   });
 
@@ -148,7 +148,7 @@ describe('planMerge', () => {
       },
     );
     expect(result.lines.map((line) => line.productId)).toEqual(['u1', 'u2', 'g1']);
-    expect(result.report.removed).toEqual([{ product_id: 'g2', quantity: 1, reason: 'LINE_LIMIT' }]);
+    expect(result.report.removed).toEqual([{ productId: 'g2', quantity: 1, reason: 'LINE_LIMIT' }]);
   });
 
   it('plans nothing for an empty guest cart', () => {

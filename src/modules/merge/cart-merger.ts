@@ -1,16 +1,21 @@
 import { ProductRow } from '../../database/schema';
 import { CartLimits, CartLine } from '../cart/cart-rules';
-import { MergeContext, MergeStrategy } from './merge-strategies';
+import { MergeContext, MergeStrategy, MergeStrategyName } from './merge-strategies';
 
-export type MergeDropReason = 'OUT_OF_STOCK' | 'UNAVAILABLE' | 'STOCK_LIMIT' | 'LINE_LIMIT';
+/** Why a line the guest cart touched holds less than the strategy asked for (contract §5). */
+export const MERGE_CAP_REASONS = ['STOCK_LIMIT', 'LINE_LIMIT'] as const;
+export type MergeCapReason = (typeof MERGE_CAP_REASONS)[number];
+/** Why a line the guest cart touched was left out of the merged cart (contract §5). */
+export const MERGE_DROP_REASONS = ['OUT_OF_STOCK', 'UNAVAILABLE', 'STOCK_LIMIT', 'LINE_LIMIT'] as const;
+export type MergeDropReason = (typeof MERGE_DROP_REASONS)[number];
 
-/** contract §5 merge_report */
+/** What a merge did, line by line (contract §5 merge_report; merge.dto.ts maps it to the wire). */
 export interface MergeReport {
-  strategy: string;
-  added: { product_id: string; quantity: number }[];
-  combined: { product_id: string; user_quantity: number; guest_quantity: number; quantity: number }[];
-  capped: { product_id: string; requested: number; quantity: number; reason: 'STOCK_LIMIT' | 'LINE_LIMIT' }[];
-  removed: { product_id: string; quantity: number; reason: MergeDropReason }[];
+  strategy: MergeStrategyName;
+  added: { productId: string; quantity: number }[];
+  combined: { productId: string; userQuantity: number; guestQuantity: number; quantity: number }[];
+  capped: { productId: string; requested: number; quantity: number; reason: MergeCapReason }[];
+  removed: { productId: string; quantity: number; reason: MergeDropReason }[];
 }
 
 export interface MergePlan {
@@ -29,7 +34,7 @@ export interface MergeInput {
 }
 
 type Verdict =
-  | { keep: true; quantity: number; cappedBy?: 'STOCK_LIMIT' | 'LINE_LIMIT' }
+  | { keep: true; quantity: number; cappedBy?: MergeCapReason }
   | { keep: false; reason: 'OUT_OF_STOCK' | 'UNAVAILABLE' };
 
 /** Availability, stock and the per-line cap for one requested quantity. */
@@ -61,7 +66,7 @@ export function planMerge(input: MergeInput): MergePlan {
   const capped = (productId: string, requested: number, verdict: Verdict): void => {
     if (verdict.keep && verdict.cappedBy !== undefined) {
       report.capped.push({
-        product_id: productId,
+        productId,
         requested,
         quantity: verdict.quantity,
         reason: verdict.cappedBy,
@@ -78,14 +83,14 @@ export function planMerge(input: MergeInput): MergePlan {
     const requested = strategy.combine(line.quantity, guestQuantity, context);
     const verdict = judge(products.get(line.productId), requested, limits);
     if (!verdict.keep) {
-      report.removed.push({ product_id: line.productId, quantity: requested, reason: verdict.reason });
+      report.removed.push({ productId: line.productId, quantity: requested, reason: verdict.reason });
       continue;
     }
     lines.push({ productId: line.productId, quantity: verdict.quantity });
     report.combined.push({
-      product_id: line.productId,
-      user_quantity: line.quantity,
-      guest_quantity: guestQuantity,
+      productId: line.productId,
+      userQuantity: line.quantity,
+      guestQuantity,
       quantity: verdict.quantity,
     });
     capped(line.productId, requested, verdict);
@@ -95,15 +100,15 @@ export function planMerge(input: MergeInput): MergePlan {
     if (userProducts.has(line.productId)) continue;
     const verdict = judge(products.get(line.productId), line.quantity, limits);
     if (!verdict.keep) {
-      report.removed.push({ product_id: line.productId, quantity: line.quantity, reason: verdict.reason });
+      report.removed.push({ productId: line.productId, quantity: line.quantity, reason: verdict.reason });
       continue;
     }
     if (lines.length >= limits.maxLines) {
-      report.removed.push({ product_id: line.productId, quantity: line.quantity, reason: 'LINE_LIMIT' });
+      report.removed.push({ productId: line.productId, quantity: line.quantity, reason: 'LINE_LIMIT' });
       continue;
     }
     lines.push({ productId: line.productId, quantity: verdict.quantity });
-    report.added.push({ product_id: line.productId, quantity: verdict.quantity });
+    report.added.push({ productId: line.productId, quantity: verdict.quantity });
     capped(line.productId, line.quantity, verdict);
   }
 

@@ -1,4 +1,12 @@
-import { MergeStrategyName } from '../../config/env.schema';
+import { MERGE_STRATEGIES, MergeStrategyName } from '../../config/env.schema';
+
+/**
+ * The strategy names (MERGE_STRATEGY, contract §5). The list is declared once, in config/env.schema.ts,
+ * because configuration validates it before any module exists and imports nothing (arch lint:
+ * config-is-the-base); the rest of the app takes it from here, and `COMBINE` below must name every one.
+ */
+export { MERGE_STRATEGIES };
+export type { MergeStrategyName };
 
 export interface MergeContext {
   userCartUpdatedAt: Date;
@@ -11,18 +19,15 @@ export interface MergeStrategy {
   combine(userQuantity: number, guestQuantity: number, context: MergeContext): number;
 }
 
-const sum: MergeStrategy = { name: 'sum', combine: (user, guest) => user + guest };
-const guest: MergeStrategy = { name: 'guest', combine: (_user, guestQuantity) => guestQuantity };
-const user: MergeStrategy = { name: 'user', combine: (userQuantity) => userQuantity };
-/** The cart modified last wins; on a tie the guest cart does (spec 000: guest takes precedence for newer changes). */
-const newest: MergeStrategy = {
-  name: 'newest',
-  combine: (userQuantity, guestQuantity, { userCartUpdatedAt, guestCartUpdatedAt }) =>
+const COMBINE: Record<MergeStrategyName, MergeStrategy['combine']> = {
+  sum: (userQuantity, guestQuantity) => userQuantity + guestQuantity,
+  guest: (_userQuantity, guestQuantity) => guestQuantity,
+  user: (userQuantity) => userQuantity,
+  /** The cart modified last wins; on a tie the guest cart does (spec 000: guest takes precedence for newer changes). */
+  newest: (userQuantity, guestQuantity, { userCartUpdatedAt, guestCartUpdatedAt }) =>
     userCartUpdatedAt.getTime() > guestCartUpdatedAt.getTime() ? userQuantity : guestQuantity,
 };
 
-const STRATEGIES: Record<MergeStrategyName, MergeStrategy> = { sum, guest, user, newest };
-
 export function mergeStrategy(name: MergeStrategyName): MergeStrategy {
-  return STRATEGIES[name];
+  return { name, combine: COMBINE[name] };
 }

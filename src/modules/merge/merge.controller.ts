@@ -5,6 +5,7 @@ import type { AuthUser } from '../../common/auth/auth.types';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/swagger/api-responses';
 import { MergeCartsDto, MergeResultDto } from './dto/merge.dto';
+import { MERGE_STRATEGIES } from './merge-strategies';
 import { MergeService } from './merge.service';
 
 @ApiTags('cart')
@@ -17,8 +18,7 @@ export class MergeController {
   @Auth()
   @RateLimit('merge')
   @ApiOperation({
-    summary:
-      'Merge a guest cart into the authenticated user’s cart (MERGE_STRATEGY: sum | guest | user | newest)',
+    summary: `Merge a guest cart into the authenticated user’s cart (MERGE_STRATEGY: ${MERGE_STRATEGIES.join(' | ')})`,
     description:
       'Applies once: the guest cart is emptied and marked merged. Retrying with the same user returns the stored report and changes nothing.',
   })

@@ -6,10 +6,10 @@ import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartService } from '../cart/cart.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { expired, GuestSessionService } from '../guest-session/guest-session.service';
-import { MergeReport, planMerge } from './cart-merger';
+import { planMerge } from './cart-merger';
 import { mergeStrategy, MergeStrategy } from './merge-strategies';
 import { MergeLogsRepository } from './merge-logs.repository';
-import { MergeResultDto } from './dto/merge.dto';
+import { MergeResultDto, toMergeReportResponse } from './dto/merge.dto';
 
 /** Merges a guest cart into a user's cart once (contract §5). */
 @Injectable()
@@ -58,8 +58,9 @@ export class MergeService {
 
     const merged = await this.carts.writePlannedLines(userCart.id, plan.lines);
     await this.carts.markGuestCartMerged(guestCart.id, userId);
-    await this.logs.insert(userId, guestSessionId, plan.report, this.clock.now());
-    this.logger.log({ msg: 'cart merged', userId, guestSessionId, report: plan.report });
+    const report = toMergeReportResponse(plan.report);
+    await this.logs.insert(userId, guestSessionId, report, this.clock.now());
+    this.logger.log({ msg: 'cart merged', userId, guestSessionId, report });
     // the answer comes from the rows already read in this transaction, not from a second read
     const items = plan.lines.flatMap((line) => {
       const product = productMap.get(line.productId);
@@ -67,7 +68,7 @@ export class MergeService {
     });
     const mergedCart =
       items.length === plan.lines.length ? this.carts.toView(merged, items) : await this.carts.view(merged);
-    return { merged_cart: mergedCart, merge_report: plan.report };
+    return { merged_cart: mergedCart, merge_report: report };
   }
 
   private async replay(
@@ -75,14 +76,19 @@ export class MergeService {
     guestSessionId: string,
     mergedInto: string | null,
   ): Promise<MergeResultDto> {
-    const log = mergedInto === userId ? await this.logs.findBySession(guestSessionId) : undefined;
-    if (log === undefined) {
+    const report = mergedInto === userId ? await this.logs.findReport(guestSessionId) : undefined;
+    if (report === undefined) {
       throw new AppError(
         'GUEST_CART_ALREADY_MERGED',
         'This guest cart was already merged into another account',
       );
     }
     const userCart = await this.carts.lockUserCart(userId);
-    return { merged_cart: await this.carts.view(userCart), merge_report: log.report as MergeReport };
+    return { merged_cart: await this.carts.view(userCart), merge_report: report };
+  }
+
+  /** Monitoring (contract §12): cart merges ever recorded. */
+  count(): Promise<number> {
+    return this.logs.count();
   }
 }

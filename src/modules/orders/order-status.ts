@@ -1,7 +1,7 @@
-import { OrderStatus, orderStatus } from '../../database/schema';
+import { ORDER_STATUSES, OrderStatus } from '../../database/schema';
 
-/** Every status an order can have, in flow order (one source: the database enum). */
-export const ORDER_STATUSES = orderStatus.enumValues;
+/** Every status an order can have, in flow order (declared once, beside the database enum). */
+export { ORDER_STATUSES };
 
 /** spec 002 spells statuses in upper case (`PENDING`); the same list, one source. */
 export const COMPAT_ORDER_STATUSES = ORDER_STATUSES.map(
@@ -14,8 +14,20 @@ export function toCompatStatus(status: OrderStatus): CompatOrderStatus {
 }
 
 /** The statuses an admin may set (contract §6); checkout's own states are never set by hand. */
-export const SETTABLE_STATUSES = ['paid', 'processing', 'shipped', 'delivered', 'cancelled'] as const;
+export const SETTABLE_STATUSES = [
+  'paid',
+  'processing',
+  'shipped',
+  'delivered',
+  'cancelled',
+] as const satisfies readonly OrderStatus[];
 export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
+
+/** Checkout's own states (contract §6): never shown to shoppers, never counted as orders. */
+export const CHECKOUT_STATUSES = [
+  'awaiting_payment',
+  'payment_failed',
+] as const satisfies readonly OrderStatus[];
 
 export const STATUS_DESCRIPTION =
   'Shoppers only ever see pending, paid, processing, shipped, delivered and cancelled. awaiting_payment (checkout step 1 done, payment not settled) and payment_failed (payment declined or unavailable, stock released, kept for audit) belong to checkout: an admin can meet them only on an order id, where any status change answers 409 INVALID_STATUS_TRANSITION.';

@@ -27,6 +27,7 @@ import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
+import { CHECKOUT_STATUSES } from './order-status';
 
 export type NewOrder = typeof orders.$inferInsert;
 
@@ -57,9 +58,8 @@ const ORDER_INSERT_COLUMNS = [
 export type NewOrderInput = Pick<NewOrder, (typeof ORDER_INSERT_COLUMNS)[number]>;
 export type NewOrderItem = typeof orderItems.$inferInsert;
 
-/** Checkout's own states (contract §6): never shown to shoppers, never counted as orders. */
-export const HIDDEN_STATUSES: OrderStatus[] = ['awaiting_payment', 'payment_failed'];
-const visible = () => notInArray(orders.status, HIDDEN_STATUSES);
+/** Orders shoppers see: not in one of checkout's own states (contract §6). */
+const visible = () => notInArray(orders.status, [...CHECKOUT_STATUSES]);
 
 /** The other modules' SQL in the placement statement (database/dependent-write.ts). */
 export interface PlacementParts {

@@ -121,6 +121,11 @@ export class OrdersService {
       ),
     );
   }
+
+  /** Monitoring (contract §12): orders placed as a guest, linked ones included; checkout's own states never count. */
+  countGuestOrders(): Promise<number> {
+    return this.orders.countGuestOrders();
+  }
 }
 
 export function orderNotFound(): AppError {

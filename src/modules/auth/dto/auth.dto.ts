@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { NormalizeEmail, Trim } from '../../../common/util/transform';
-import { userRole, UserRow } from '../../../database/schema';
+import { UserRole, userRole, UserRow } from '../../../database/schema';
 
 export class RegisterDto {
   @ApiProperty({ example: 'jane@example.com' })
@@ -55,7 +55,7 @@ export class UserDto {
   @ApiProperty({ example: 'jane@example.com' }) email!: string;
   @ApiProperty({ nullable: true, type: String, example: 'Jane' }) first_name!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'Doe' }) last_name!: string | null;
-  @ApiProperty({ enum: userRole.enumValues }) role!: 'customer' | 'admin';
+  @ApiProperty({ enum: userRole.enumValues }) role!: UserRole;
   @ApiProperty() email_verified!: boolean;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
+import { CartRow } from '../../../database/schema';
 import {
   COUNT,
   CURRENCY,
@@ -10,6 +11,7 @@ import {
   STOCK,
   TOTAL_MONEY,
 } from '../../../common/swagger/bounds';
+import { PricedCart, PricedItem } from '../cart-rules';
 
 export class CartItemDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
@@ -33,6 +35,31 @@ export class CartDto {
   subtotal!: number;
   @ApiProperty(CURRENCY) currency!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+/** A priced cart in the contract's casing (§4): the one mapping of every cart the API shows. */
+export function toCartResponse(cart: CartRow, priced: PricedCart, currency: string): CartDto {
+  return {
+    id: cart.id,
+    items: priced.items.map(toCartItemResponse),
+    item_count: priced.itemCount,
+    subtotal: priced.subtotal,
+    currency,
+    updated_at: cart.updatedAt.toISOString(),
+  };
+}
+
+function toCartItemResponse(item: PricedItem): CartItemDto {
+  return {
+    product_id: item.productId,
+    sku: item.sku,
+    name: item.name,
+    quantity: item.quantity,
+    unit_price: item.unitPrice,
+    line_total: item.lineTotal,
+    available: item.available,
+    available_quantity: item.availableQuantity,
+  };
 }
 
 export class CartEnvelopeDto {

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { COUNT } from '../../../common/swagger/bounds';
+import { CleanupRunRow } from '../../../database/schema';
+import type { OutboxStats } from '../../mail/mail-outbox.service';
 
 export class CleanupRunDto {
   @ApiProperty({ format: 'date-time' }) started_at!: string;
@@ -39,4 +41,40 @@ export class GuestStatsDto {
   @ApiProperty({ ...COUNT, description: 'cart merges ever recorded' }) merges!: number;
   @ApiProperty({ type: MailOutboxStatsDto }) mail_outbox!: MailOutboxStatsDto;
   @ApiProperty({ type: CleanupRunDto, nullable: true }) last_cleanup!: CleanupRunDto | null;
+}
+
+/** The counts GuestStatsService gathers from the modules, in the domain's casing. */
+export interface GuestStats {
+  sessions: { active: number; expired: number };
+  guestCartsWithItems: number;
+  guestOrders: number;
+  conversions: number;
+  merges: number;
+  mail: OutboxStats;
+  lastRun: CleanupRunRow | undefined;
+}
+
+export function toGuestStatsResponse(stats: GuestStats): GuestStatsDto {
+  const { lastRun, mail } = stats;
+  return {
+    active_sessions: stats.sessions.active,
+    expired_sessions: stats.sessions.expired,
+    guest_carts_with_items: stats.guestCartsWithItems,
+    guest_orders: stats.guestOrders,
+    conversions: stats.conversions,
+    merges: stats.merges,
+    mail_outbox: {
+      pending: mail.pending,
+      oldest_pending_seconds: mail.oldestPendingSeconds,
+      dead_letters: mail.deadLetters,
+    },
+    last_cleanup:
+      lastRun === undefined
+        ? null
+        : {
+            started_at: lastRun.startedAt.toISOString(),
+            finished_at: lastRun.finishedAt.toISOString(),
+            deleted: lastRun.deleted,
+          },
+  };
 }

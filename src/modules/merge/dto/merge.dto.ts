@@ -3,7 +3,14 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { CartDto } from '../../cart/dto/cart.dto';
 import { MAX_QUANTITY, QUANTITY } from '../../../common/swagger/bounds';
-import { MERGE_STRATEGIES } from '../../../config/env.schema';
+import {
+  MERGE_CAP_REASONS,
+  MERGE_DROP_REASONS,
+  MergeCapReason,
+  MergeDropReason,
+  MergeReport,
+} from '../cart-merger';
+import { MERGE_STRATEGIES, MergeStrategyName } from '../merge-strategies';
 
 export class MergeCartsDto {
   @ApiProperty({
@@ -32,18 +39,18 @@ class CappedLineDto {
   @ApiProperty({ ...QUANTITY, maximum: 2 * MAX_QUANTITY, description: 'what the strategy asked for' })
   requested!: number;
   @ApiProperty({ ...QUANTITY, description: 'what the merged cart holds' }) quantity!: number;
-  @ApiProperty({ enum: ['STOCK_LIMIT', 'LINE_LIMIT'] }) reason!: 'STOCK_LIMIT' | 'LINE_LIMIT';
+  @ApiProperty({ enum: MERGE_CAP_REASONS }) reason!: MergeCapReason;
 }
 
 class RemovedLineDto {
   @ApiProperty({ format: 'uuid' }) product_id!: string;
   @ApiProperty({ ...QUANTITY, maximum: 2 * MAX_QUANTITY, description: 'units the guest cart held' })
   quantity!: number;
-  @ApiProperty({ enum: ['OUT_OF_STOCK', 'UNAVAILABLE', 'STOCK_LIMIT', 'LINE_LIMIT'] }) reason!: string;
+  @ApiProperty({ enum: MERGE_DROP_REASONS }) reason!: MergeDropReason;
 }
 
 export class MergeReportDto {
-  @ApiProperty({ enum: MERGE_STRATEGIES }) strategy!: string;
+  @ApiProperty({ enum: MERGE_STRATEGIES }) strategy!: MergeStrategyName;
   @ApiProperty({ type: [AddedLineDto] }) added!: AddedLineDto[];
   @ApiProperty({ type: [CombinedLineDto] }) combined!: CombinedLineDto[];
   @ApiProperty({ type: [CappedLineDto] }) capped!: CappedLineDto[];
@@ -53,4 +60,29 @@ export class MergeReportDto {
 export class MergeResultDto {
   @ApiProperty({ type: CartDto }) merged_cart!: CartDto;
   @ApiProperty({ type: MergeReportDto }) merge_report!: MergeReportDto;
+}
+
+/** The report in the contract's casing (§5): what is answered, stored in the audit and replayed. */
+export function toMergeReportResponse(report: MergeReport): MergeReportDto {
+  return {
+    strategy: report.strategy,
+    added: report.added.map((line) => ({ product_id: line.productId, quantity: line.quantity })),
+    combined: report.combined.map((line) => ({
+      product_id: line.productId,
+      user_quantity: line.userQuantity,
+      guest_quantity: line.guestQuantity,
+      quantity: line.quantity,
+    })),
+    capped: report.capped.map((line) => ({
+      product_id: line.productId,
+      requested: line.requested,
+      quantity: line.quantity,
+      reason: line.reason,
+    })),
+    removed: report.removed.map((line) => ({
+      product_id: line.productId,
+      quantity: line.quantity,
+      reason: line.reason,
+    })),
+  };
 }
