@@ -1,4 +1,5 @@
 import { Transactional } from '@nestjs-cls/transactional';
+import type { SQL } from 'drizzle-orm';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AccessTokenPayload } from '../../common/auth/auth.types';
@@ -91,6 +92,11 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** True when a non-guest address belongs to an account (orders refuse such guests). */
+  /** Checkout's "no account uses this email" condition in its placement statement (placeholder guestEmail). */
+  guestEmailFree(): SQL {
+    return this.users.guestEmailFree();
+  }
+
   async isEmailRegistered(email: string): Promise<boolean> {
     return (await this.users.findByEmail(normalizeEmail(email))) !== undefined;
   }

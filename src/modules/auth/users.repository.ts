@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, SQL, sql } from 'drizzle-orm';
 import { emailVerificationTokens, UserRow, users } from '../../database/schema';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
@@ -20,6 +20,15 @@ export class UsersRepository {
         .from(users)
         .where(sql`lower(${users.email}) = ${sql.placeholder('email')}`),
     );
+  }
+
+  /**
+   * Checkout's guest condition, as part of its placement statement (database/dependent-write.ts): true
+   * when no account uses the email in placeholder `guestEmail` (lower case), or when it is null.
+   */
+  guestEmailFree(): SQL {
+    const email = sql`${sql.placeholder('guestEmail')}::text`;
+    return sql`(${email} is null or not exists (select 1 from ${users} where lower(${users.email}) = ${email}))`;
   }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {

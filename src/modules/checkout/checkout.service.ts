@@ -61,6 +61,8 @@ interface OrderDraft {
   cartId: string | null;
   /** the cart's row version the lines were read at; null: the cart is locked by the caller's transaction */
   cartVersion: string | null;
+  /** a guest's email that no account may use (contract §6); null: no such condition */
+  guestEmail: string | null;
   notes: string | null;
   status: Extract<OrderStatus, 'awaiting_payment' | 'pending'>;
   idempotencyRef: string | null;
@@ -84,18 +86,22 @@ export class CheckoutService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
   ) {
-    this.parts = { cart: carts.unchangedLock(), stock: catalog.stockParts() };
+    this.parts = {
+      guestEmailFree: auth.guestEmailFree(),
+      cart: carts.unchangedLock(),
+      stock: catalog.stockParts(),
+    };
   }
 
   /** The cart's and the catalog's SQL in the placement statement (constant: prepared once). */
   private readonly parts: PlacementParts;
 
-  /** contract §6: a registered (non-guest-pattern) email must log in to check out. */
-  async placeGuestOrder(input: GuestCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
+  /**
+   * contract §6: a registered (non-guest-pattern) email must log in to check out; the placement
+   * statement checks it (nothing is written for one).
+   */
+  placeGuestOrder(input: GuestCheckout, attempt?: IdempotencyAttempt): Promise<PlacedOrder> {
     const email = normalizeEmail(input.customer.email);
-    if (!isGuestEmail(email) && (await this.auth.isEmailRegistered(email))) {
-      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
-    }
     return this.place(attempt, input.paymentToken, () =>
       this.takeGuestCart(input, email, attempt?.ref ?? null),
     );
@@ -158,6 +164,7 @@ export class CheckoutService {
         guestSessionId: session.id,
         cartId: cart.id,
         cartVersion,
+        guestEmail: isGuestEmail(email) ? null : email,
         notes: null,
         status: 'awaiting_payment',
         idempotencyRef: ref,
@@ -189,6 +196,7 @@ export class CheckoutService {
       guestSessionId: null,
       cartId: cart.id,
       cartVersion: null,
+      guestEmail: null,
       notes: null,
       status: 'awaiting_payment',
       idempotencyRef: ref,
@@ -205,6 +213,7 @@ export class CheckoutService {
         guestSessionId: null,
         cartId: null,
         cartVersion: null,
+        guestEmail: null,
         status: 'pending',
         idempotencyRef: ref,
       }),
@@ -268,10 +277,13 @@ export class CheckoutService {
         updatedAt: now,
       },
       lines,
-      { cartId: draft.cartId, cartVersion: draft.cartVersion },
+      { cartId: draft.cartId, cartVersion: draft.cartVersion, guestEmail: draft.guestEmail },
       this.parts,
     );
     if (placed !== undefined) return placed;
+    if (!placement.guestEmailFree) {
+      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
+    }
     if (!placement.cartUnchanged) return undefined;
     // the stock or a price moved between the unlocked read and the locks: nothing was written
     throwStockProblems(stockProblems(draft.lines, new Map(placement.stock.map((row) => [row.id, row]))));

@@ -44,14 +44,14 @@ export class OrderRecords {
   async place(
     values: NewOrderRecord,
     lines: readonly NewOrderLine[],
-    cart: { cartId: string | null; cartVersion: string | null },
+    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
     parts: PlacementParts,
   ): Promise<{ placed: OrderWithItems | undefined; placement: Placement }> {
     for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
       const placement = await this.placeNumbered(
         { ...values, orderNumber: newOrderNumber() },
         lines,
-        cart,
+        conditions,
         parts,
       );
       const order = placement.order;
@@ -60,7 +60,8 @@ export class OrderRecords {
           await this.orders.insertHistory(order.id, order.status, order.createdAt);
         return { placed: { order, items: lines.map((line) => ({ ...line, orderId: order.id })) }, placement };
       }
-      if (!placement.cartUnchanged || !placement.stockFits) return { placed: undefined, placement };
+      if (!placement.cartUnchanged || !placement.stockFits || !placement.guestEmailFree)
+        return { placed: undefined, placement };
       this.logger.warn('order number collision; drawing another');
     }
     throw new Error('could not draw a free order number');
@@ -69,11 +70,11 @@ export class OrderRecords {
   private async placeNumbered(
     values: NewOrderInput,
     lines: readonly NewOrderLine[],
-    cart: { cartId: string | null; cartVersion: string | null },
+    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
     parts: PlacementParts,
   ): Promise<Placement> {
     try {
-      return await this.orders.place(values, lines, cart, parts);
+      return await this.orders.place(values, lines, conditions, parts);
     } catch (error) {
       if (isUniqueViolation(error, 'orders_pending_cart_key')) {
         throw new AppError(

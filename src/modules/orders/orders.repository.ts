@@ -63,6 +63,8 @@ const visible = () => notInArray(orders.status, [...CHECKOUT_STATUSES]);
 
 /** The other modules' SQL in the placement statement (database/dependent-write.ts). */
 export interface PlacementParts {
+  /** true when the customer may order as a guest (placeholder guestEmail; null: no condition) */
+  guestEmailFree: SQL;
   /** the source cart's row lock, taken only if the cart is as it was read (placeholders cartId, cartVersion) */
   cart: LockFirst;
   stock: {
@@ -90,12 +92,15 @@ export interface Placement {
   cartUnchanged: boolean;
   /** every line fits the locked stock and prices */
   stockFits: boolean;
+  /** no account uses the guest's email (always true without one) */
+  guestEmailFree: boolean;
   stock: LockedStock[];
 }
 
 type PlaceValues = { [K in keyof NewOrderInput]-?: unknown } & {
   cartId: string | null;
   cartVersion: string | null;
+  guestEmail: string | null;
   productIds: string[];
   skus: string[];
   names: string[];
@@ -250,7 +255,7 @@ export class OrdersRepository {
         .as(parts.stock.lock(sql`(select count(*) from ${cart}) >= 0`));
       const ready = db.$with('ready', { ok: sql<boolean>`ok` }).as(
         sql`select (${p.cartId}::uuid is null or exists (select 1 from ${cart}))
-                   and ${parts.stock.fits(sql`${stock}`)} as ok`,
+                   and ${parts.stock.fits(sql`${stock}`)} and ${parts.guestEmailFree} as ok`,
       );
       const created = db.$with('created', getTableColumns(orders)).as(
         sql`insert into ${orders} (${sql.join(
@@ -284,6 +289,7 @@ export class OrdersRepository {
         .select({
           stockFits: sql<boolean>`${parts.stock.fits(sql`${stock}`)}`,
           cartUnchanged: sql<boolean>`(${p.cartId}::uuid is null or exists (select 1 from ${cart}))`,
+          guestEmailFree: sql<boolean>`${parts.guestEmailFree}`,
           stock: sql<LockedStock[]>`(select coalesce(json_agg(json_build_object(
                    'id', s.id, 'stock', s.stock, 'unitPrice', s.unit_price, 'isActive', s.is_active)), '[]')
                    from ${stock} s)`,
@@ -300,7 +306,7 @@ export class OrdersRepository {
   async place(
     order: NewOrderInput,
     lines: readonly Omit<NewOrderItem, 'orderId'>[],
-    cart: { cartId: string | null; cartVersion: string | null },
+    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
     parts: PlacementParts,
   ): Promise<Placement> {
     const values = Object.fromEntries(ORDER_INSERT_COLUMNS.map((c) => [c, encode(order[c])])) as PlaceValues;
@@ -308,7 +314,7 @@ export class OrdersRepository {
       this.txHost,
       {
         ...values,
-        ...cart,
+        ...conditions,
         productIds: lines.map((line) => line.productId),
         skus: lines.map((line) => line.sku),
         names: lines.map((line) => line.name),
@@ -320,9 +326,10 @@ export class OrdersRepository {
       parts,
     );
     return {
-      order: row.order === null || row.order.id === null ? undefined : (row.order),
+      order: row.order === null || row.order.id === null ? undefined : row.order,
       cartUnchanged: row.cartUnchanged,
       stockFits: row.stockFits,
+      guestEmailFree: row.guestEmailFree,
       stock: row.stock,
     };
   }
