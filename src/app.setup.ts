@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
 import { clientErrorHandler, CORS_EXPOSED_HEADERS, frameworkErrorHandler } from './common/http/client-errors';
+import { envelopeHook } from './common/http/envelope';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
@@ -71,6 +72,7 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     void reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('preSerialization', envelopeHook);
 
   app.enableCors({
     origin: config.corsOrigins,

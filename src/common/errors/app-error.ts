@@ -42,7 +42,7 @@ export interface ErrorEnvelope {
 
 /**
  * The one place an error body is built (contract §1); the exception filter and idempotency use it. A route
- * whose fields are camelCase (`/api/orders`, @RouteConfig camelCaseDetails) gets its details' keys in camelCase.
+ * whose fields are camelCase (`/api/orders`, @MergeRouteConfig camelCaseDetails) gets its details' keys in camelCase.
  */
 export function errorEnvelope(error: AppError, route?: ErrorStatusOverrides): ErrorEnvelope {
   const body: ErrorEnvelope = { success: false, error: { code: error.code, message: error.message } };

@@ -50,7 +50,7 @@ export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   PAYMENT_PROVIDER_UNAVAILABLE: 5,
 };
 
-/** A route's own statuses for codes the contract answers differently there (§9), set with @RouteConfig. */
+/** A route's own statuses for codes the contract answers differently there (§9), set with @MergeRouteConfig (common/http/envelope.ts). */
 export interface ErrorStatusOverrides {
   errorStatus?: Partial<Record<ErrorCode, number>>;
   /** field names inside `error.details` in camelCase (contract §1: the casing of `/api/orders`) */

@@ -1,10 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorStatusOverrides } from '../../common/errors/error-codes';
 import { CurrentUser, OptionalAuth } from '../../common/auth/auth.decorators';
 import type { AuthUser } from '../../common/auth/auth.types';
-import { EnvelopeMessage } from '../../common/http/envelope';
+import { EnvelopeMessage, MergeRouteConfig } from '../../common/http/envelope';
 import { CurrentIdempotency, Idempotent } from '../../common/idempotency/idempotent.decorator';
 import type { IdempotencyAttempt } from '../../common/idempotency/idempotency.types';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
@@ -25,7 +24,7 @@ export class CompatOrdersController {
 
   @Post()
   // contract §9: a registered email without its token is a 400 here (409 elsewhere); §1: camelCase details
-  @RouteConfig({
+  @MergeRouteConfig({
     errorStatus: { EMAIL_ALREADY_REGISTERED: 400 },
     camelCaseDetails: true,
   } satisfies ErrorStatusOverrides)
