@@ -90,3 +90,5 @@ export function spec002Body(items: Spec002Item[], email = SPEC_GUEST_EMAIL) {
     notes: 'opcional',
   };
 }
+
+export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -27,6 +27,7 @@ import {
   putUserCartItem,
   registerUser,
   RegisteredUser,
+  updateProduct,
 } from './factories';
 import { RequestOptions, TestApp } from './test-app';
 
@@ -65,7 +66,9 @@ export class ShopApi {
     const headers: Record<string, string> = { ...send.headers };
     if (send.key !== undefined) headers['Idempotency-Key'] = send.key;
     const request: RequestOptions = { body, token: send.token, headers, remoteAddress: send.remoteAddress };
-    const url = send.trailingSlash === true && !path.endsWith('/') ? `${path}/` : path;
+    const [pathname, query] = path.split('?');
+    const slashed = send.trailingSlash === true && !pathname.endsWith('/') ? `${pathname}/` : pathname;
+    const url = query === undefined ? slashed : `${slashed}?${query}`;
     return this.t.request(method, url, request);
   }
 
@@ -87,6 +90,18 @@ export class ShopApi {
     for (const [product, quantity] of lines)
       await putUserCartItem(this.t, user.token, product, quantity, send);
     return user;
+  }
+
+  /** Changes a product through the admin API and expects 200 (test data). */
+  updateProduct(id: string, patch: Record<string, unknown>): Promise<void> {
+    return updateProduct(this.t, id, patch);
+  }
+
+  /** Sets each of `lines` in the cart of `token`'s user, expecting 200 each time (test data). */
+  async addToUserCart(token: string, lines: Lines, send: Send = {}): Promise<void> {
+    for (const [product, quantity] of lines) {
+      await putUserCartItem(this.t, token, product, quantity, { ...this.defaults, ...send });
+    }
   }
 
   adminToken(): Promise<string> {
