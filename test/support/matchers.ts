@@ -55,6 +55,14 @@ export function quantities(cart: { items: { product_id: string; quantity: number
   return cart.items.map((item) => [item.product_id, item.quantity]);
 }
 
+/** The line of `productId` in a cart, if any. */
+export function itemOf<T extends { product_id: string }>(
+  cart: { items: T[] },
+  productId: string,
+): T | undefined {
+  return cart.items.find((item) => item.product_id === productId);
+}
+
 /** Rows sorted by product id, as stored-state reads of cart lines are compared. */
 export function byProduct<T extends { productId: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.productId.localeCompare(b.productId));

@@ -1,6 +1,7 @@
 import type {
   ApiResult,
   AuthResult,
+  Cart,
   CartEnvelope,
   CompatOrder,
   ConvertGuestResult,
@@ -12,6 +13,8 @@ import type {
   OrderEnvelope,
   OrderList,
   PlacedOrder,
+  ProductEnvelope,
+  ProductPage,
   UserEnvelope,
   VerifyEmailResult,
 } from './api-types';
@@ -74,6 +77,34 @@ export class ShopApi {
 
   // §3 catalog and accounts
 
+  /** GET /api/v1/products with `query` (e.g. `?limit=2`). */
+  listProducts(query = '', send: Send = {}): Promise<ApiResult<ProductPage>> {
+    return this.send('GET', `/api/v1/products${query}`, send);
+  }
+
+  getProduct(id: string, send: Send = {}): Promise<ApiResult<ProductEnvelope>> {
+    return this.send('GET', `/api/v1/products/${id}`, send);
+  }
+
+  /** POST /api/v1/admin/products as the holder of `token`. */
+  postProduct(
+    token: string | undefined,
+    body: unknown,
+    send: Send = {},
+  ): Promise<ApiResult<ProductEnvelope>> {
+    return this.send('POST', '/api/v1/admin/products', { ...send, token }, body);
+  }
+
+  /** PATCH /api/v1/admin/products/{id} as the holder of `token`. */
+  patchProduct(
+    token: string | undefined,
+    id: string,
+    body: unknown,
+    send: Send = {},
+  ): Promise<ApiResult<ProductEnvelope>> {
+    return this.send('PATCH', `/api/v1/admin/products/${id}`, { ...send, token }, body);
+  }
+
   /** A new product through the admin API (test data). */
   product(input: ProductInput = {}) {
     return createProduct(this.t, input);
@@ -126,6 +157,13 @@ export class ShopApi {
 
   userCart(token: string | undefined, send: Send = {}): Promise<ApiResult<CartEnvelope>> {
     return this.send('GET', '/api/v1/cart', { ...send, token });
+  }
+
+  /** Reads the cart of `token`'s user, expects 200 and returns the cart. */
+  async userCartOf(token: string, send: Send = {}): Promise<Cart> {
+    const res = await this.userCart(token, send);
+    expect(res.status).toBe(200);
+    return res.body.data.cart;
   }
 
   putUserItem(
