@@ -6,6 +6,7 @@ import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
 import {
   CARD,
   createGuestCart,
+  MINIMAL_SHIPPING,
   createProduct,
   placeGuestOrder,
   registerUser,
@@ -21,8 +22,6 @@ describe('guest-to-user conversion (contract §8)', () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
-
-  const shipping = { line1: '1 Main St', city: 'Springfield', postal_code: '62701', country: 'US' };
 
   async function guestOrder(
     email: string,
@@ -45,7 +44,7 @@ describe('guest-to-user conversion (contract §8)', () => {
         last_name: 'Guest',
         ...(opts.phone ? { phone: opts.phone } : {}),
       },
-      shipping_address: shipping,
+      shipping_address: MINIMAL_SHIPPING,
       payment_info: CARD,
     });
     expect(res.status).toBe(201);

@@ -92,3 +92,7 @@ export function spec002Body(items: Spec002Item[], email = SPEC_GUEST_EMAIL) {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
+
+/** A password the register rules accept (8–128 characters, contract §3). */
+export const PASSWORD = 'correct horse battery';

@@ -67,3 +67,9 @@ export function itemOf<T extends { product_id: string }>(
 export function byProduct<T extends { productId: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.productId.localeCompare(b.productId));
 }
+
+/** No password and no argon2 hash in a response (contract §3: a user never carries its password hash). */
+export function expectNoPasswordLeak(res: HttpResult): void {
+  expect(res.raw).not.toMatch(/password/i);
+  expect(res.raw).not.toContain('$argon2');
+}
