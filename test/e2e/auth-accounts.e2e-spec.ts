@@ -2,19 +2,11 @@ import { eq, sql } from 'drizzle-orm';
 import { users } from '../../src/database/schema';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { expectNoPasswordLeak } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { ADMIN, createTestApp, TestApp } from '../support/test-app';
+import { ADMIN } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('accounts: register, login and me (contract §3)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-  });
-  afterAll(() => t.close());
-  afterEach(() => t.clock.reset());
+  const { t, api } = useShop();
 
   async function usersWithEmail(email: string) {
     return t.database.db

@@ -10,19 +10,10 @@ import {
   verificationTokenInMailFile,
   waitForMailFileTo,
 } from '../support/shopper-mail';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('accounts: email verification (contract §3, §11)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-  });
-  afterAll(() => t.close());
-  afterEach(() => t.clock.reset());
+  const { t, api } = useShop();
 
   describe('verification mail', () => {
     it('writes a verification mail with a token to DATA_DIR/mail for a new account', async () => {

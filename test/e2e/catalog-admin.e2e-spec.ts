@@ -3,18 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { products } from '../../src/database/schema';
 import { decodeJwtPayload, signJwt, skuPrefix } from '../support/jwt';
 import { anyUuid } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('catalog: admin products (contract §3)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-  });
-  afterAll(() => t.close());
+  const { t, api } = useShop();
 
   async function rowsWithSku(sku: string) {
     return t.database.db.select().from(products).where(eq(products.sku, sku));

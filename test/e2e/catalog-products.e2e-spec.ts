@@ -2,18 +2,10 @@ import { asc, eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { products } from '../../src/database/schema';
 import { skuPrefix } from '../support/jwt';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('catalog: public products (contract §3)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-  });
-  afterAll(() => t.close());
+  const { t, api } = useShop();
 
   describe('GET /api/v1/products', () => {
     it('lists only active products, ordered by sku, walking every page with next_cursor', async () => {

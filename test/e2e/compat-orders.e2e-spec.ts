@@ -4,21 +4,11 @@ import { orders } from '../../src/database/schema';
 import { createProduct, registerUser } from '../support/factories';
 import { SPEC_GUEST_EMAIL, spec002Body, spec002Item, uniqueEmail } from '../support/fixtures';
 import { anyOrderNumber, anyUuid, expectError } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, HttpResult, TestApp } from '../support/test-app';
+import { HttpResult } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('POST /api/orders (spec 002, contract §9)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { t, api, db } = useShop();
 
   function order(body: unknown, token?: string) {
     return api.spec002Order(body, { token });

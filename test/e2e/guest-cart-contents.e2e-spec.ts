@@ -2,22 +2,10 @@ import { sql } from 'drizzle-orm';
 import { DAY_MS, line } from '../support/fixtures';
 import { anyIsoTime, anyUuid, quantities, UUID_V4 } from '../support/matchers';
 import { withoutExpiry } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('guest carts: create, replace and read (contract §4)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api, db } = useShop({}, { trailingSlash: true });
 
   describe('POST /api/v1/cart/guest/ without session_id', () => {
     it('creates a session (UUID v4) and its cart with 201 in the contract shape', async () => {

@@ -3,22 +3,10 @@ import { CreatedProduct } from '../support/factories';
 import { line } from '../support/fixtures';
 import { expectError, quantities } from '../support/matchers';
 import { expectGuestCartUnchanged, expectNothingCreated, withoutExpiry } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('guest carts: refused requests change nothing (contract §4)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api, db } = useShop({}, { trailingSlash: true });
 
   describe('malformed ids (400)', () => {
     it('refuses a malformed session id in the path without touching the database', async () => {
@@ -220,16 +208,7 @@ describe('guest carts: refused requests change nothing (contract §4)', () => {
 });
 
 describe('guest cart limits (MAX_CART_LINES=2, MAX_LINE_QUANTITY=5)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' });
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { api, db } = useShop({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' }, { trailingSlash: true });
 
   it('accepts exactly MAX_CART_LINES lines of MAX_LINE_QUANTITY', async () => {
     const a = await api.product({ stock: 50 });

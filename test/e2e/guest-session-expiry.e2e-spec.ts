@@ -1,22 +1,10 @@
 import { DAY_MS, line } from '../support/fixtures';
 import { expectError, quantities } from '../support/matchers';
 import { withoutExpiry } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('guest sessions: expiry (contract §4)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api, db } = useShop({}, { trailingSlash: true });
 
   describe('expired session (410)', () => {
     it('answers GET after 31 days of inactivity with 410 GUEST_SESSION_EXPIRED and does not revive it', async () => {
@@ -138,15 +126,7 @@ describe('guest sessions: expiry (contract §4)', () => {
 });
 
 describe('guest session TTL (GUEST_SESSION_TTL_DAYS=2)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp({ GUEST_SESSION_TTL_DAYS: '2' });
-    api = shopApi(t, { trailingSlash: true });
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api } = useShop({ GUEST_SESSION_TTL_DAYS: '2' }, { trailingSlash: true });
 
   it('sets expires_at to now + 2 days and slides it by 2 days on each read', async () => {
     const a = await api.product();

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { byProduct, expectError, quantities } from '../support/matchers';
 import { expectNotMerged } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('cart merge (contract §5): retries, refusals and concurrency', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api, db } = useShop({}, { trailingSlash: true });
 
   describe('retries and conflicts', () => {
     it('answers a retry by the same user with the stored report and changes nothing', async () => {

@@ -1,22 +1,11 @@
 import { quantities } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe.each([
   ['guest', 3],
   ['user', 2],
 ] as const)('cart merge with MERGE_STRATEGY=%s (contract §5)', (strategy, expected) => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp({ MERGE_STRATEGY: strategy });
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { api, db } = useShop({ MERGE_STRATEGY: strategy }, { trailingSlash: true });
 
   it(`keeps the ${strategy} cart's quantity for a product in both carts`, async () => {
     const both = await api.product({ stock: 20 });
@@ -51,15 +40,7 @@ describe.each([
 });
 
 describe('cart merge with MERGE_STRATEGY=newest (contract §5)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp({ MERGE_STRATEGY: 'newest' });
-    api = shopApi(t, { trailingSlash: true });
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api } = useShop({ MERGE_STRATEGY: 'newest' }, { trailingSlash: true });
 
   it('keeps the user quantity when the user cart was modified after the guest cart', async () => {
     const product = await api.product({ stock: 20 });

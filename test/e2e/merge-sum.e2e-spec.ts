@@ -1,24 +1,12 @@
 import { byProduct, expectSuccess, quantities } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 /**
  * The merge of the default strategy (contract §5) over HTTP: one case per rule. The matrix of caps and
  * drops (every reason, every limit) is the planner's unit test, src/modules/merge/cart-merger.spec.ts.
  */
 describe('cart merge (contract §5), default strategy sum', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api, db } = useShop({}, { trailingSlash: true });
 
   it('sums a product in both carts, adds guest-only lines and leaves user-only lines untouched', async () => {
     const both = await api.product({ name: 'Both', unit_price: 1000, stock: 20 });
@@ -175,16 +163,7 @@ describe('cart merge (contract §5), default strategy sum', () => {
 });
 
 describe('cart merge limits (MAX_CART_LINES=2, MAX_LINE_QUANTITY=5)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' });
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { api, db } = useShop({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' }, { trailingSlash: true });
 
   it('caps a summed quantity at MAX_LINE_QUANTITY and reports LINE_LIMIT', async () => {
     const product = await api.product({ stock: 100 });

@@ -4,23 +4,11 @@ import { orderItems } from '../../src/database/schema';
 import { guestOrderBody, SHIPPING } from '../support/fixtures';
 import { expectError } from '../support/matchers';
 import { expectCheckoutRefused } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 /** Placing a guest order and every way it is refused (contract §6); its confirmation mail is in orders-guest-confirmation. */
 describe('guest checkout (contract §6)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { t, api, db } = useShop({}, { trailingSlash: true });
 
   it('keeps every line of an order exactly, names with quotes, braces, commas and backslashes included', async () => {
     const awkwardName = 'Mug "Deluxe", {red} \\ blue; ü 🍵 \'NULL\'';

@@ -2,22 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { guestOrderBody } from '../support/fixtures';
 import { expectError } from '../support/matchers';
 import { expectCheckoutRefused } from '../support/refusals';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('Idempotency-Key on guest orders (contract §6)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api, db } = useShop({}, { trailingSlash: true });
 
   it('replays the first response byte for byte for the same key and body, without a second order', async () => {
     const product = await api.product({ stock: 5 });

@@ -1,18 +1,10 @@
 import { unknownOrderNumber, uniqueEmail } from '../support/fixtures';
 import { anyIsoTime, expectError } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { createTestApp, HttpResult, TestApp } from '../support/test-app';
+import { HttpResult } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('guest order lookup (contract §7)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api } = useShop({}, { trailingSlash: true });
 
   it('finds a guest order by email (any letter case) and number, with GET and with POST', async () => {
     const product = await api.product({ stock: 4 });

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueEmail } from '../support/fixtures';
 import { expectError } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('admin status changes (contract §6)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api, db } = useShop({}, { trailingSlash: true });
 
   it('moves an order paid → processing → shipped → delivered and shows tracking in the lookup', async () => {
     const product = await api.product({ stock: 4 });

@@ -1,21 +1,9 @@
 import { CARD, SHIPPING } from '../support/fixtures';
 import { anyOrderNumber, expectError } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('user orders (contract §6)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t, { trailingSlash: true });
-    db = storedState(t);
-  });
-  afterEach(() => t.clock.reset());
-  afterAll(() => t.close());
+  const { api, db } = useShop({}, { trailingSlash: true });
 
   function placeUserOrder(token?: string) {
     return api.placeUserOrder(token, { shipping_address: SHIPPING, payment_info: CARD });

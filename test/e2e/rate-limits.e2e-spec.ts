@@ -8,9 +8,8 @@ import {
   uniqueEmail,
 } from '../support/fixtures';
 import { expectRateLimited } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
 import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 /** A fresh client address per test, so counters never leak between tests (or CI runs sharing Redis). */
 function ip(): string {
@@ -155,16 +154,7 @@ describe('rate limits (contract §10)', () => {
 });
 
 describe('rate limits on guest orders and lookup (contract §10)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMITS: 'on' });
-    api = shopApi(t);
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { api, db } = useShop({ RATE_LIMITS: 'on' });
 
   it('allows 5 lookups a minute per IP, GET and POST together, and answers the 6th with 429', async () => {
     const client = '10.61.0.1';

@@ -2,21 +2,10 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { carts } from '../../src/database/schema';
 import { CreatedProduct, RegisteredUser } from '../support/factories';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('user cart: refused writes change nothing (contract §3)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { t, api, db } = useShop();
 
   describe('rejected writes leave the cart exactly as it was', () => {
     let user: RegisteredUser;
@@ -151,16 +140,7 @@ describe('user cart: refused writes change nothing (contract §3)', () => {
 });
 
 describe('user cart limits (MAX_CART_LINES=2, MAX_LINE_QUANTITY=5)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' });
-    api = shopApi(t);
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { t, api, db } = useShop({ MAX_CART_LINES: '2', MAX_LINE_QUANTITY: '5' });
 
   it('accepts a line of exactly MAX_LINE_QUANTITY units', async () => {
     const user = await api.user();

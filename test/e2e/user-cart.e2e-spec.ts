@@ -2,21 +2,10 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { carts, users } from '../../src/database/schema';
 import { anyIsoTime, anyUuid, itemOf } from '../support/matchers';
-import { ShopApi, shopApi } from '../support/shop-api';
-import { StoredState, storedState } from '../support/stored-state';
-import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('user cart (contract §3)', () => {
-  let t: TestApp;
-  let api: ShopApi;
-  let db: StoredState;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    api = shopApi(t);
-    db = storedState(t);
-  });
-  afterAll(() => t.close());
+  const { t, api, db } = useShop();
 
   describe('GET /api/v1/cart', () => {
     it('returns an empty cart in the contract shape for a new user', async () => {
