@@ -16,13 +16,6 @@ export const anyUuid = (): unknown => expect.stringMatching(UUID);
 export const anyOrderNumber = (): unknown => expect.stringMatching(ORDER_NUMBER);
 export const anyIsoTime = (): unknown => expect.stringMatching(ISO_UTC);
 
-/** Money is an integer in minor units (contract §1): `amount` when given, else any such integer. */
-export function expectMoney(value: unknown, amount?: number): void {
-  expect(Number.isSafeInteger(value)).toBe(true);
-  expect(value as number).toBeGreaterThanOrEqual(0);
-  if (amount !== undefined) expect(value).toBe(amount);
-}
-
 /** The success envelope (contract §1): `status` and `{success: true, data}`; returns `data`. */
 export function expectSuccess<T>(res: { status: number; body: { data: T } }, status: 200 | 201 = 200): T {
   expect({ status: res.status, success: (res.body as { success?: unknown }).success }).toEqual({
