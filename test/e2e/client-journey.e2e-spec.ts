@@ -1,6 +1,7 @@
 import { ApiClient, createApiClient, newIdempotencyKey } from '../../client';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
-import { createProduct, CreatedProduct, uniqueEmail } from '../support/factories';
+import { createProduct, CreatedProduct } from '../support/factories';
+import { CARD, PASSWORD, SHIPPING, uniqueEmail } from '../support/fixtures';
 import { readMail, verificationToken } from '../support/shopper-mail';
 import { TestSmtpServer } from '../support/smtp-server';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -32,16 +33,6 @@ function sortedLines(...pairs: [CreatedProduct, number][]): [string, number][] {
     .map(([product, quantity]): [string, number] => [product.id, quantity])
     .sort(([a], [b]) => a.localeCompare(b));
 }
-
-const PASSWORD = 'a-good-password';
-const SHIPPING = {
-  line1: '1 Main Street',
-  city: 'Springfield',
-  state: 'IL',
-  postal_code: '62701',
-  country: 'US',
-};
-const CARD = { method: 'card' as const, token: 'tok_visa' };
 
 describe('the shopper journey through the generated client over real HTTP (contract §3–§8)', () => {
   const smtp = new TestSmtpServer();

@@ -1,65 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { orders } from '../../src/database/schema';
-import { productStock } from '../support/db-reads';
-import { createProduct, CreatedProduct, registerUser, uniqueEmail } from '../support/factories';
-import { expectError } from '../support/responses';
-import { createTestApp, HttpResult, TestApp } from '../support/test-app';
-
-const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** The guest email of spec 002's example. */
-const SPEC_GUEST_EMAIL = 'guest_1752580352601_56436599_922668294_umy4h586z7_qwe@checkout.guest';
-
-interface Item {
-  productId: string;
-  quantity: number;
-  unitPrice: number;
-}
-
-/** Spec 002's example body (§6), with this service's product UUIDs and current prices. */
-function specBody(items: Item[], email = SPEC_GUEST_EMAIL) {
-  return {
-    customerData: {
-      name: 'Invitado',
-      email,
-      phone: '+123456789',
-      address: 'Calle 123',
-      neighborhoodId: '65f1b2c3d4e5f6a7b8c9d0e1',
-    },
-    shippingAddress: {
-      street: 'Calle 123',
-      cityId: '65f1b2c3d4e5f6a7b8c9d0e2',
-      neighborhoodId: '65f1b2c3d4e5f6a7b8c9d0e1',
-    },
-    items,
-    notes: 'opcional',
-  };
-}
-
-function item(product: CreatedProduct, quantity = 1, unitPrice = product.unit_price): Item {
-  return { productId: product.id, quantity, unitPrice };
-}
+import { createProduct, registerUser } from '../support/factories';
+import { SPEC_GUEST_EMAIL, spec002Body, spec002Item, uniqueEmail } from '../support/fixtures';
+import { anyOrderNumber, anyUuid, expectError } from '../support/matchers';
+import { HttpResult } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 describe('POST /api/orders (spec 002, contract §9)', () => {
-  let t: TestApp;
+  const { t, api, db } = useShop();
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
-
-  function order(body: unknown, token?: string): Promise<HttpResult> {
-    return t.request('POST', '/api/orders', { body, token });
+  function order(body: unknown, token?: string) {
+    return api.spec002Order(body, { token });
   }
 
   function stock(productId: string): Promise<number> {
-    return productStock(t, productId);
+    return db.stock(productId);
   }
 
-  async function orderCount(): Promise<number> {
-    const [row] = await t.database.db.select({ n: count() }).from(orders);
-    return row.n;
+  function orderCount(): Promise<number> {
+    return db.orderCount();
   }
 
   /** Sends an order that must be refused and checks that no stock moved and no order was kept. */
@@ -79,7 +39,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
   it("creates a PENDING order from spec 002's example body and takes the stock", async () => {
     const product = await createProduct(t, { name: 'Empanada', unit_price: 100, stock: 10 });
-    const body = specBody([item(product, 2)]);
+    const body = spec002Body([spec002Item(product, 2)]);
 
     const res = await order(body);
 
@@ -88,8 +48,8 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
       success: true,
       message: 'Order created successfully',
       data: {
-        id: expect.stringMatching(UUID),
-        orderNumber: expect.stringMatching(ORDER_NUMBER),
+        id: anyUuid(),
+        orderNumber: anyOrderNumber(),
         customer: body.customerData,
         items: [
           {
@@ -121,8 +81,8 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
   it('accepts the same guest-pattern email for any number of orders', async () => {
     const product = await createProduct(t, { stock: 10 });
 
-    const first = await order(specBody([item(product)]));
-    const second = await order(specBody([item(product)]));
+    const first = await order(spec002Body([spec002Item(product)]));
+    const second = await order(spec002Body([spec002Item(product)]));
 
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
@@ -134,7 +94,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
     const product = await createProduct(t, { stock: 3 });
     const email = uniqueEmail('walk-in');
 
-    const res = await order(specBody([item(product)], email));
+    const res = await order(spec002Body([spec002Item(product)], email));
 
     expect(res.status).toBe(201);
     expect(res.body.data.customer.email).toBe(email);
@@ -147,13 +107,13 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product)], user.email)),
+      () => order(spec002Body([spec002Item(product)], user.email)),
       400,
       'EMAIL_ALREADY_REGISTERED',
     );
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product)], user.email.toUpperCase())),
+      () => order(spec002Body([spec002Item(product)], user.email.toUpperCase())),
       400,
       'EMAIL_ALREADY_REGISTERED',
     );
@@ -163,7 +123,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
     const user = await registerUser(t);
     const product = await createProduct(t, { stock: 3 });
 
-    const res = await order(specBody([item(product)], user.email), user.token);
+    const res = await order(spec002Body([spec002Item(product)], user.email), user.token);
 
     expect(res.status).toBe(201);
     expect(await stock(product.id)).toBe(2);
@@ -188,7 +148,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product)], owner.email), other.token),
+      () => order(spec002Body([spec002Item(product)], owner.email), other.token),
       400,
       'EMAIL_ALREADY_REGISTERED',
     );
@@ -201,7 +161,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id, fine.id],
-      () => order(specBody([item(fine), item(product, 1, 1000)])),
+      () => order(spec002Body([spec002Item(fine), spec002Item(product, 1, 1000)])),
       409,
       'PRICE_MISMATCH',
       [{ productId: product.id, givenUnitPrice: 1000, unitPrice: 1999 }],
@@ -211,9 +171,13 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
   it('refuses a quantity above stock with 409 INSUFFICIENT_STOCK and per-product details', async () => {
     const product = await createProduct(t, { stock: 2 });
 
-    await expectRefused([product.id], () => order(specBody([item(product, 3)])), 409, 'INSUFFICIENT_STOCK', [
-      { productId: product.id, requested: 3, available: 2 },
-    ]);
+    await expectRefused(
+      [product.id],
+      () => order(spec002Body([spec002Item(product, 3)])),
+      409,
+      'INSUFFICIENT_STOCK',
+      [{ productId: product.id, requested: 3, available: 2 }],
+    );
   });
 
   it('refuses malformed items with 400: a MongoDB id, a repeated productId, no items', async () => {
@@ -221,18 +185,18 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([{ productId: '65f1b2c3d4e5f6a7b8c9d0e3', quantity: 1, unitPrice: 100 }])),
+      () => order(spec002Body([{ productId: '65f1b2c3d4e5f6a7b8c9d0e3', quantity: 1, unitPrice: 100 }])),
       400,
       'VALIDATION_FAILED',
       [{ field: 'items.0.productId', message: 'productId must be a UUID' }],
     );
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product), item(product)])),
+      () => order(spec002Body([spec002Item(product), spec002Item(product)])),
       400,
       'VALIDATION_FAILED',
     );
-    await expectRefused([product.id], () => order(specBody([])), 400, 'VALIDATION_FAILED');
+    await expectRefused([product.id], () => order(spec002Body([])), 400, 'VALIDATION_FAILED');
   });
 
   it('reads a productId case-insensitively, so two spellings of one UUID are a repeated productId', async () => {
@@ -241,11 +205,11 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product), { productId: upper, quantity: 1, unitPrice: 250 }])),
+      () => order(spec002Body([spec002Item(product), { productId: upper, quantity: 1, unitPrice: 250 }])),
       400,
       'VALIDATION_FAILED',
     );
-    const res = await order(specBody([{ productId: upper, quantity: 2, unitPrice: 250 }]));
+    const res = await order(spec002Body([{ productId: upper, quantity: 2, unitPrice: 250 }]));
     expect(res.status).toBe(201);
     expect(res.body.data.items).toEqual([expect.objectContaining({ productId: product.id, quantity: 2 })]);
     expect(await stock(product.id)).toBe(3);
@@ -256,7 +220,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product)]), 'not-a-valid-token'),
+      () => order(spec002Body([spec002Item(product)]), 'not-a-valid-token'),
       401,
       'UNAUTHENTICATED',
     );
@@ -267,7 +231,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
     await expectRefused(
       [product.id],
-      () => order(specBody([item(product, 50_000)])),
+      () => order(spec002Body([spec002Item(product, 50_000)])),
       422,
       'CART_LIMIT_EXCEEDED',
       [{ limit: 'max_line_quantity', max: t.config.maxLineQuantity, productId: product.id }],
@@ -276,7 +240,7 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
 
   it('replays the first 201 byte for byte for a repeated Idempotency-Key and keeps one order', async () => {
     const product = await createProduct(t, { unit_price: 300, stock: 5 });
-    const body = specBody([item(product, 1)]);
+    const body = spec002Body([spec002Item(product, 1)]);
     const headers = { 'idempotency-key': randomUUID() };
 
     const first = await t.request('POST', '/api/orders', { body, headers });
@@ -288,7 +252,10 @@ describe('POST /api/orders (spec 002, contract §9)', () => {
     expect(second.raw).toBe(first.raw);
     expect(await orderCount()).toBe(before);
     expect(await stock(product.id)).toBe(4);
-    const other = await t.request('POST', '/api/orders', { body: specBody([item(product, 2)]), headers });
+    const other = await t.request('POST', '/api/orders', {
+      body: spec002Body([spec002Item(product, 2)]),
+      headers,
+    });
     expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 });

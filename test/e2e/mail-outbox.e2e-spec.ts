@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { mailOutbox } from '../../src/database/schema';
 import { backoffMs } from '../../src/modules/mail/delivery-policy';
 import { MailDispatcher } from '../../src/modules/mail/mail-dispatcher';
-import { adminToken, registerUser, uniqueEmail } from '../support/factories';
-import { expectError } from '../support/responses';
+import { adminToken, registerUser } from '../support/factories';
+import { HOUR_MS, uniqueEmail } from '../support/fixtures';
+import { anyIsoTime, expectError } from '../support/matchers';
 import { TestSmtpServer } from '../support/smtp-server';
 import { createTestApp, TestApp } from '../support/test-app';
 
-const HOUR_MS = 3_600_000;
 const MAX_AGE_HOURS = 4;
 const MAILS_URL = '/api/v1/admin/mails';
-const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 describe('mail outbox: retries, dead letters and their admin (contract §11, §12)', () => {
   const smtp = new TestSmtpServer();
@@ -139,7 +138,7 @@ describe('mail outbox: retries, dead letters and their admin (contract §11, §1
         status: 'dead_letter',
         attempts: 1,
         last_error: expect.any(String),
-        created_at: expect.stringMatching(ISO_UTC),
+        created_at: anyIsoTime(),
         next_attempt_at: null,
       })),
     );
@@ -159,7 +158,7 @@ describe('mail outbox: retries, dead letters and their admin (contract §11, §1
           id: pending.id,
           status: 'pending',
           attempts: 0,
-          next_attempt_at: expect.stringMatching(ISO_UTC),
+          next_attempt_at: anyIsoTime(),
         }),
       ],
       next_cursor: null,

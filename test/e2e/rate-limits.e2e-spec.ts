@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createProduct, registerUser } from '../support/factories';
-import { createTestApp, HttpResult, TestApp } from '../support/test-app';
+import {
+  guestOrderBody,
+  spec002Body,
+  spec002Item,
+  unknownOrderNumber,
+  uniqueEmail,
+} from '../support/fixtures';
+import { expectRateLimited } from '../support/matchers';
+import { createTestApp, TestApp } from '../support/test-app';
+import { useShop } from '../support/use-shop';
 
 /** A fresh client address per test, so counters never leak between tests (or CI runs sharing Redis). */
 function ip(): string {
@@ -12,15 +21,6 @@ async function repeat(n: number, send: (i: number) => Promise<{ status: number }
   const statuses: number[] = [];
   for (let i = 0; i < n; i++) statuses.push((await send(i)).status);
   return statuses;
-}
-
-function expectRateLimited(res: HttpResult): void {
-  expect(res.status).toBe(429);
-  expect(res.body).toEqual({ success: false, error: { code: 'RATE_LIMITED', message: expect.any(String) } });
-  const retryAfter = Number(res.headers['retry-after']);
-  expect(Number.isInteger(retryAfter)).toBe(true);
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(60);
 }
 
 describe('rate limits (contract §10)', () => {
@@ -150,6 +150,65 @@ describe('rate limits (contract §10)', () => {
     );
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
+  });
+});
+
+describe('rate limits on guest orders and lookup (contract §10)', () => {
+  const { api, db } = useShop({ RATE_LIMITS: 'on' });
+
+  it('allows 5 lookups a minute per IP, GET and POST together, and answers the 6th with 429', async () => {
+    const client = '10.61.0.1';
+    const product = await api.product({ stock: 5 });
+    const email = uniqueEmail('limited');
+    const sessionId = await api.guestCart([[product, 1]], { remoteAddress: '10.61.0.2' });
+    const placed = await api.placeGuestOrder(guestOrderBody(sessionId, email), {
+      remoteAddress: '10.61.0.2',
+    });
+    expect(placed.status).toBe(201);
+    const number = placed.body.data.order.order_number;
+
+    const statuses = [
+      (await api.lookup('GET', email, number, { remoteAddress: client })).status,
+      (await api.lookup('POST', email, number, { remoteAddress: client })).status,
+      (await api.lookup('GET', email, unknownOrderNumber(), { remoteAddress: client })).status,
+      (await api.lookup('POST', uniqueEmail('x'), number, { remoteAddress: client })).status,
+      (await api.lookup('POST', email, number, { remoteAddress: client })).status,
+    ];
+
+    expect(statuses).toEqual([200, 200, 404, 404, 200]);
+    expectRateLimited(await api.lookup('GET', email, number, { remoteAddress: client }));
+    expectRateLimited(await api.lookup('POST', email, number, { remoteAddress: client }));
+    expect((await api.lookup('POST', email, number, { remoteAddress: '10.61.0.3' })).status).toBe(200);
+  });
+
+  it('allows 3 guest orders a minute per IP, counting POST /api/orders, and answers the 4th with 429', async () => {
+    const client = '10.62.0.1';
+    const product = await api.product({ stock: 20 });
+    const sessions = [
+      await api.guestCart([[product, 1]], { remoteAddress: client }),
+      await api.guestCart([[product, 1]], { remoteAddress: client }),
+      await api.guestCart([[product, 1]], { remoteAddress: client }),
+    ];
+    const compatOrder = () =>
+      api.spec002Order(spec002Body([spec002Item(product)], 'guest_rate_limit@checkout.guest'), {
+        remoteAddress: client,
+      });
+
+    expect((await api.placeGuestOrder(guestOrderBody(sessions[0]), { remoteAddress: client })).status).toBe(
+      201,
+    );
+    expect((await compatOrder()).status).toBe(201);
+    expect((await api.placeGuestOrder(guestOrderBody(sessions[1]), { remoteAddress: client })).status).toBe(
+      201,
+    );
+
+    expectRateLimited(await api.placeGuestOrder(guestOrderBody(sessions[2]), { remoteAddress: client }));
+    expectRateLimited(await compatOrder());
+    expect(await db.guestLines(sessions[2])).toEqual([{ productId: product.id, quantity: 1 }]);
+    expect(await db.stock(product.id)).toBe(17);
+    expect(
+      (await api.placeGuestOrder(guestOrderBody(sessions[2]), { remoteAddress: '10.62.0.2' })).status,
+    ).toBe(201);
   });
 });
 

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { guestOrderBody, uniqueEmail } from './fixtures';
 import { ADMIN, HttpResult, TestApp } from './test-app';
+
+export { CARD, CUSTOMER, guestOrderBody, MINIMAL_SHIPPING, SHIPPING, uniqueEmail } from './fixtures';
 
 /** Data factories: every test makes its own data through the API, so tests never depend on each other. */
 export interface ProductInput {
@@ -56,10 +59,6 @@ export interface RegisteredUser {
   email: string;
   password: string;
   token: string;
-}
-
-export function uniqueEmail(prefix = 'user'): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
 }
 
 export async function registerUser(t: TestApp, email = uniqueEmail()): Promise<RegisteredUser> {
@@ -122,28 +121,6 @@ export async function readUserCart(t: TestApp, token: string, send: SendOptions 
   const res = await t.request('GET', url('/api/v1/cart', send), { token, remoteAddress: send.remoteAddress });
   if (res.status !== 200) throw new Error(`readUserCart failed: ${res.status} ${res.raw}`);
   return res.body.data.cart;
-}
-
-/** The guest checkout's shipping address, customer and payment (contract §6). */
-export const SHIPPING = {
-  line1: '1 Main Street',
-  city: 'Springfield',
-  state: 'IL',
-  postal_code: '62701',
-  country: 'US',
-};
-export const CARD = { method: 'card', token: 'tok_visa' };
-export const CUSTOMER = { first_name: 'Jane', last_name: 'Doe', phone: '+1 555 0100' };
-
-/** A valid guest order body for `sessionId`; `extra` replaces or adds top-level fields. */
-export function guestOrderBody(sessionId: string, email: string = uniqueEmail('buyer'), extra: object = {}) {
-  return {
-    session_id: sessionId,
-    customer_info: { email, ...CUSTOMER },
-    shipping_address: SHIPPING,
-    payment_info: CARD,
-    ...extra,
-  };
 }
 
 /** POST /api/v1/orders/guest with `body`, answered as it comes. */

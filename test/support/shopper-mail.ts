@@ -1,4 +1,6 @@
 import { simpleParser } from 'mailparser';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A delivered mail as a mail client shows it (parsed by mailparser from the raw message). */
 export interface ShopperMail {
@@ -52,4 +54,44 @@ function decodeEntities(value: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
     .replace(/&amp;/g, '&');
+}
+
+/** A mail written as an `.eml` file under DATA_DIR/mail (no SMTP_URL, contract §2). */
+export interface MailFile {
+  headers: string;
+  raw: string;
+}
+
+export function readMailFiles(dataDir: string): MailFile[] {
+  const dir = join(dataDir, 'mail');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => {
+      const raw = readFileSync(join(dir, name), 'utf8');
+      return { headers: raw.slice(0, raw.search(/\r?\n\r?\n/)), raw };
+    });
+}
+
+export function mailFilesTo(dataDir: string, email: string): MailFile[] {
+  return readMailFiles(dataDir).filter((mail) =>
+    new RegExp(`^To: ${email.replace(/[.+]/g, '\\$&')}$`, 'mi').test(mail.headers),
+  );
+}
+
+/** Mail goes out after the response (off the request path): poll briefly for the file. */
+export async function waitForMailFileTo(dataDir: string, email: string, timeoutMs = 5000): Promise<MailFile> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [mail] = mailFilesTo(dataDir, email);
+    if (mail !== undefined) return mail;
+    if (Date.now() > deadline) throw new Error(`no mail to ${email} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The token of the verification mail written for `email`. */
+export async function verificationTokenInMailFile(dataDir: string, email: string): Promise<string> {
+  const mail = await waitForMailFileTo(dataDir, email);
+  return verificationToken(await readMail(mail.raw));
 }

@@ -13,8 +13,8 @@ import {
 } from '../../support/factories';
 import { HttpResult, TestApp } from '../../support/test-app';
 
-export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-export const ORDER_NUMBER = /^GC-[0-9A-HJKMNP-TV-Z]{10}$/;
+// the contract's patterns, declared once in test/support/matchers.ts
+export { ORDER_NUMBER, UUID_V4 } from '../../support/matchers';
 
 /** Runs `tasks` with at most `limit` in flight; results in task order. */
 export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
