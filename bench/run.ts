@@ -1019,6 +1019,11 @@ async function pglitePhase(ctx: Context): Promise<number | null> {
     ...ctx.settings,
     databaseUrl: undefined,
     dataDir: join(ctx.tmp, 'data-pglite'),
+    // --profile: this app's profile too (whole run, seeding included), for a look with DevTools
+    nodeArgs:
+      ctx.profiled === undefined
+        ? []
+        : ['--cpu-prof', '--cpu-prof-dir', RESULTS_DIR, '--cpu-prof-name', 'app-pglite.cpuprofile'],
   });
   const token = await loginAdmin(app.baseUrl, ctx.settings.adminEmail, ctx.settings.adminPassword);
   const products = await createProducts(app.baseUrl, token, ctx.sizes.products);
@@ -1054,7 +1059,7 @@ async function pglitePhase(ctx: Context): Promise<number | null> {
 interface Args {
   quick: boolean;
   profile: boolean;
-  /** `--only=order,get_cart`: the baseline and these scenarios only, nothing written to bench/results */
+  /** `--only=order,get_cart`: the baseline and these scenarios only (`pglite`: the PGlite phase), nothing written to bench/results */
   only: ReadonlySet<ScenarioKey> | undefined;
 }
 
@@ -1066,7 +1071,7 @@ function parseArgs(argv: string[]): Args {
   let only: Set<ScenarioKey> | undefined;
   if (onlyArg !== undefined) {
     const keys = onlyArg.slice('--only='.length).split(',');
-    const known = new Set<string>(SCENARIOS.map((s) => s.key));
+    const known = new Set<string>([...SCENARIOS.map((s) => s.key), 'pglite']);
     const bad = keys.filter((key) => !known.has(key));
     if (bad.length > 0)
       throw new Error(`--only: unknown scenario(s) ${bad.join(', ')} (${[...known].join(', ')})`);
@@ -1214,6 +1219,7 @@ async function main(): Promise<number> {
   if (only !== undefined) {
     await app.child.stop();
     writeProfile(ctx);
+    if (only.has('pglite' as ScenarioKey)) log(`PGlite app peak RSS: ${await pglitePhase(ctx)} MiB`);
     for (const run of ctx.runs)
       log(
         `${run.name}: ${Math.round(run.measurement.requests_per_sec)} req/s, ratio ${round(run.measurement.requests_per_sec / ctx.baselineRps, 3)}, failures ${run.failures}`,
