@@ -6,7 +6,8 @@ import { isGuestEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { MailOutboxRow } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
-import { afterFailedAttempt, CLAIM_LEASE_MS, errorKind, LEASE_RENEW_MS } from './delivery-policy';
+import { afterFailedAttempt, CLAIM_LEASE_MS, errorKind } from './delivery-policy';
+import { holdLease, lastErrorOf } from './mail-lease';
 import { MailSender } from './mail-sender';
 import { MailTemplate } from './mail.types';
 import { OutboxRepository, retryWindowStart } from './outbox.repository';
@@ -25,13 +26,6 @@ const RECORD_RETRY_MS = [100, 250, 500, 1_000, 2_000];
 interface Claim {
   mail: MailOutboxRow;
   leaseUntil: Date;
-}
-
-/** A lease on one mail, renewed while held; `until` is the current token. */
-interface HeldLease {
-  readonly until: Date;
-  /** stops renewing; resolves once no renewal is in flight, so `until` is final */
-  release(): Promise<void>;
 }
 
 /**
@@ -155,7 +149,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       return { sent: false };
     }
     const attempt = mail.attempts + 1;
-    const lease = this.hold(mail.id, leaseUntil);
+    const lease = holdLease(this.outbox, this.clock, this.logger, mail.id, leaseUntil);
     try {
       await this.sender.deliver(
         {
@@ -240,42 +234,4 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
         : `next attempt in ${Math.round((next.nextAttemptAt.getTime() - now.getTime()) / 1000)} s`;
     this.logger.warn(`mail ${mail.id} attempt ${attempt} failed (${errorKind(error)}): ${outcome}`);
   }
-
-  /** Holds a claimed mail: renews its lease every LEASE_RENEW_MS until released. */
-  private hold(id: string, leaseUntil: Date): HeldLease {
-    let until = leaseUntil;
-    let renewal: Promise<void> = Promise.resolve();
-    const renew = async () => {
-      const next = new Date(this.clock.now().getTime() + CLAIM_LEASE_MS);
-      try {
-        if (await this.outbox.renewLease(id, until, next)) until = next;
-      } catch (error) {
-        // the lease still has most of its time left; the next tick tries again
-        this.logger.warn(`mail ${id}: renewing its lease failed (${errorKind(error)})`);
-      }
-    };
-    const timer = setInterval(() => {
-      renewal = renewal.then(renew);
-    }, LEASE_RENEW_MS);
-    timer.unref();
-    return {
-      get until() {
-        return until;
-      },
-      async release() {
-        clearInterval(timer);
-        await renewal;
-      },
-    };
-  }
-}
-
-/** What the outbox keeps of a failed send for the admin list (not logged: it can quote addresses). */
-function lastErrorOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
-  const prefix = [typeof code === 'string' ? code : '', typeof responseCode === 'number' ? responseCode : '']
-    .join(' ')
-    .trim();
-  return prefix === '' ? error.message : `${prefix}: ${error.message}`;
 }
