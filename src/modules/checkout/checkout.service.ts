@@ -1,76 +1,35 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, StockProblem } from '../../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 import type { IdempotencyAttempt } from '../../common/idempotency/idempotency.types';
 import { Clock } from '../../common/util/clock';
 import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { OrderStatus, ProductRow, ShippingAddress } from '../../database/schema';
 import { AuthService } from '../auth/auth.service';
-import { CartLine } from '../cart/cart-rules';
 import { CartService } from '../cart/cart.service';
-import { CatalogService, stockProblems } from '../catalog/catalog.service';
+import { CatalogService } from '../catalog/catalog.service';
 import { GuestSessionService } from '../guest-session/guest-session.service';
 import { OrderRecords, OrderWithItems, PlacementParts } from '../orders/order-records.service';
-
+import {
+  cartEmpty,
+  emailRegistered,
+  GuestCheckout,
+  LinesCheckout,
+  OrderDraft,
+  priceLines,
+  refusalAfterLocks,
+  UserCheckout,
+} from './order-draft';
 import { mailed, PaymentSettlement, PlacedOrder } from './payment-settlement.service';
 
-export interface Customer {
-  email: string;
-  firstName: string;
-  lastName: string;
-  phone: string | null;
-}
-
-export interface GuestCheckout {
-  sessionId: string;
-  customer: Customer;
-  shippingAddress: ShippingAddress;
-  paymentToken: string;
-}
-
-export interface UserCheckout {
-  shippingAddress: ShippingAddress;
-  paymentToken: string;
-}
-
-/** spec 002: lines given in the request, no payment step. */
-export interface LinesCheckout {
-  lines: readonly CartLine[];
-  /** the price the client saw per product; must equal the catalog's (the client's price is never used) */
-  expectedPrices: ReadonlyMap<string, number>;
-  customer: Customer;
-  shippingAddress: ShippingAddress;
-  userId: string | null;
-  notes: string | null;
-}
+export type { Customer, GuestCheckout, LinesCheckout, UserCheckout } from './order-draft';
 
 /** How often a guest checkout reads a cart that changed before its placement could write (then 409). */
 const CART_READS = 3;
 
-interface OrderDraft {
-  lines: readonly CartLine[];
-  /** the lines' product rows when the source read them already (a cart read with its products) */
-  products?: ReadonlyMap<string, ProductRow>;
-  expectedPrices?: ReadonlyMap<string, number>;
-  customer: Customer;
-  shippingAddress: ShippingAddress;
-  userId: string | null;
-  isGuest: boolean;
-  guestSessionId: string | null;
-  cartId: string | null;
-  /** the cart's row version the lines were read at; null: the cart is locked by the caller's transaction */
-  cartVersion: string | null;
-  /** a guest's email that no account may use (contract §6); null: no such condition */
-  guestEmail: string | null;
-  notes: string | null;
-  status: Extract<OrderStatus, 'awaiting_payment' | 'pending'>;
-  idempotencyRef: string | null;
-}
-
 /**
  * The one checkout for every source (guest cart, user cart, spec-002 lines), in durable steps (contract
- * §6): (1) one transaction takes the stock and writes the order `awaiting_payment`; (2)+(3) are
+ * §6): (1) one statement takes the stock and writes the order `awaiting_payment` (ADR 002); (2)+(3) are
  * PaymentSettlement's: the charge outside any transaction, then `paid` or released. A retry with the same
  * Idempotency-Key finds the order its first attempt wrote and finishes it instead of placing another.
  */
@@ -233,26 +192,7 @@ export class CheckoutService {
     this.carts.assertWithinLimits(draft.lines);
     const products =
       draft.products ?? (await this.catalog.productMap(draft.lines.map((line) => line.productId)));
-    throwStockProblems(stockProblems(draft.lines, products));
-    checkPrices(draft, products);
-
-    const lines = draft.lines.map((line, position) => {
-      const product = products.get(line.productId)!;
-      return {
-        productId: product.id,
-        sku: product.sku,
-        name: product.name,
-        unitPrice: product.unitPrice,
-        quantity: line.quantity,
-        lineTotal: product.unitPrice * line.quantity,
-        position,
-      };
-    });
-    const subtotal = lines.reduce((sum, line) => sum + line.lineTotal, 0);
-    // contract §6: the configured bounds make this unreachable; a total JS cannot hold exactly is refused
-    if (!Number.isSafeInteger(subtotal)) {
-      throw new AppError('ORDER_TOTAL_TOO_LARGE', 'The order total is larger than the store can accept');
-    }
+    const { lines, subtotal } = priceLines(draft, products);
     const now = this.clock.now();
     const { placed, placement } = await this.records.place(
       {
@@ -281,16 +221,9 @@ export class CheckoutService {
       this.parts,
     );
     if (placed !== undefined) return placed;
-    if (!placement.guestEmailFree) {
-      throw new AppError('EMAIL_ALREADY_REGISTERED', 'An account uses this email; log in to check out');
-    }
+    if (!placement.guestEmailFree) throw emailRegistered();
     if (!placement.cartUnchanged) return undefined;
-    // the stock or a price moved between the unlocked read and the locks: nothing was written
-    throwStockProblems(stockProblems(draft.lines, new Map(placement.stock.map((row) => [row.id, row]))));
-    throw new AppError(
-      'SERVICE_UNAVAILABLE',
-      'A price changed while the order was being placed; nothing was saved, please retry',
-    );
+    throw refusalAfterLocks(draft.lines, placement.stock);
   }
 }
 
@@ -298,39 +231,4 @@ export class CheckoutService {
 function placedUnderLock(taken: OrderWithItems | undefined): OrderWithItems {
   if (taken === undefined) throw new Error('the cart changed under its own row lock');
   return taken;
-}
-
-function throwStockProblems(problems: { unavailable: string[]; short: StockProblem[] }): void {
-  if (problems.unavailable.length > 0) {
-    throw new AppError(
-      'PRODUCT_UNAVAILABLE',
-      'Some products are unknown or no longer sold',
-      problems.unavailable.map((product_id) => ({ product_id })),
-    );
-  }
-  if (problems.short.length > 0)
-    throw new AppError('INSUFFICIENT_STOCK', 'Not enough stock for some products', problems.short);
-}
-
-function cartEmpty(): AppError {
-  return new AppError('CART_EMPTY', 'There is nothing to order: the cart is empty');
-}
-
-/** spec 002: a client's price that is not the catalog's is refused, never used (contract §9). */
-function checkPrices(draft: OrderDraft, products: ReadonlyMap<string, ProductRow>): void {
-  if (draft.expectedPrices === undefined) return;
-  const mismatches = draft.lines.flatMap((line) => {
-    const given = draft.expectedPrices?.get(line.productId);
-    const current = products.get(line.productId)?.unitPrice;
-    return given === current
-      ? []
-      : [{ product_id: line.productId, given_unit_price: given, unit_price: current }];
-  });
-  if (mismatches.length > 0) {
-    throw new AppError(
-      'PRICE_MISMATCH',
-      'Prices have changed; reload the products and try again',
-      mismatches,
-    );
-  }
 }
