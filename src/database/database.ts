@@ -6,11 +6,10 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Pool, PoolClient } from 'pg';
 import { Db } from './db';
+import { openPglite } from './pglite';
 import { markTransactionConnection } from './transaction-connection';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
@@ -108,68 +107,6 @@ async function reportMigrations(db: Db, migrate: () => Promise<void>): Promise<M
     total: readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length,
     applied: after - before,
   };
-}
-
-/**
- * PGlite's PostgreSQL settings. Its default shared_buffers (160 MB) is a server's; one embedded process
- * with a small shop's working set does with 16 MB (the benchmark's GET guest cart on PGlite did not slow
- * down) and keeps the process's memory down (issue 13: peak RSS 944 → 366 MiB with the child-process
- * initdb below).
- */
-const PGLITE_SETTINGS = ['shared_buffers=16MB'];
-
-function openPglite(dataDir: string | undefined): PGlite {
-  if (dataDir === undefined) return new PGlite({ postgresqlconf: PGLITE_SETTINGS });
-  mkdirSync(dataDir, { recursive: true });
-  lockDataDir(dataDir);
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) initializePgliteDataDir(dataDir);
-  return new PGlite(dataDir, { postgresqlconf: PGLITE_SETTINGS });
-}
-
-/**
- * A new data directory is initialised (PostgreSQL's initdb, in WebAssembly) by a short-lived child
- * process: initdb grows the WebAssembly memory to ~750 MB, which a process never hands back, so doing
- * it in the server would keep its footprint at that peak for its whole life (~300 MB otherwise).
- */
-function initializePgliteDataDir(dataDir: string): void {
-  const pglite = require.resolve('@electric-sql/pglite');
-  const script = `const { PGlite } = require(${JSON.stringify(pglite)});
-    const db = new PGlite(${JSON.stringify(dataDir)});
-    db.waitReady.then(() => db.close()).catch((e) => { console.error(String(e)); process.exit(1); });`;
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new Error(`initialising the embedded database in ${dataDir} failed: ${result.stderr.trim()}`);
-  }
-}
-
-/**
- * PGlite has no multi-process locking: two processes on one data directory corrupt it. A pid file
- * makes a second process (a CLI run next to the server) fail with a clear message instead.
- */
-function lockDataDir(dataDir: string): void {
-  const lockFile = join(dataDir, '..', `${basename(dataDir)}.pid`);
-  try {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
-    if (pid !== process.pid && isAlive(pid)) {
-      throw new Error(
-        `the embedded database in ${dataDir} is in use by process ${pid}; stop it first (or use DATABASE_URL)`,
-      );
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  writeFileSync(lockFile, String(process.pid));
-  process.once('exit', () => rmSync(lockFile, { force: true }));
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
