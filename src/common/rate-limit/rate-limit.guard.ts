@@ -11,7 +11,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { AccessTokenPayload, JWT_ALGORITHM } from '../auth/auth.types';
+import { bearerToken, verifyAccessToken } from '../auth/access-token';
 import { AppError } from '../errors/app-error';
 import { PER_USER_BUCKETS, RATE_LIMIT_BUCKETS, RateLimitBucket } from './rate-limit.buckets';
 import { RATE_LIMIT_BUCKET } from './rate-limit.decorator';
@@ -75,14 +75,8 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   /** The token's subject when the token verifies; the auth guard still decides about the request. */
   private async userIdFrom(header: string | undefined): Promise<string | undefined> {
-    const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
-    if (token === undefined) return undefined;
-    try {
-      const payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: [JWT_ALGORITHM] });
-      return typeof payload.sub === 'string' ? payload.sub : undefined;
-    } catch {
-      return undefined;
-    }
+    const token = bearerToken(header);
+    return token === undefined ? undefined : (await verifyAccessToken(this.jwt, token))?.id;
   }
 }
 
