@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   SKU_TAKEN: 409,
   EMAIL_ALREADY_REGISTERED: 409,
   INSUFFICIENT_STOCK: 409,
+  /** an admin's stock change whose expected_stock is no longer the stock (issue 14) */
+  STOCK_CHANGED: 409,
   GUEST_CART_ALREADY_MERGED: 409,
   REQUEST_IN_PROGRESS: 409,
   INVALID_STATUS_TRANSITION: 409,

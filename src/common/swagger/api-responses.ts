@@ -17,7 +17,7 @@ export class ErrorDetailDto {
 
   @ApiPropertyOptional({
     description:
-      'Always a list of objects whose shape depends on the code (field names follow the endpoint’s casing): validation [{field, message}]; stock [{product_id, requested, available}]; unavailable products [{product_id}]; cart limits [{limit: max_lines | max_line_quantity, max, product_id?}]; status transitions [{from, to}]; price mismatch [{product_id, given_unit_price, unit_price}].',
+      'Always a list of objects whose shape depends on the code (field names follow the endpoint’s casing): validation [{field, message}]; stock [{product_id, requested, available}]; unavailable products [{product_id}]; cart limits [{limit: max_lines | max_line_quantity, max, product_id?}]; status transitions [{from, to}]; price mismatch [{product_id, given_unit_price, unit_price}]; stock changed [{product_id, expected_stock?, stock}].',
     type: 'array',
     items: { type: 'object', additionalProperties: true },
     example: [{ field: 'items.0.quantity', message: 'quantity must not be less than 1' }],

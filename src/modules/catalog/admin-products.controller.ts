@@ -28,10 +28,10 @@ export class AdminProductsController {
   @ApiOperation({
     summary: 'Change a product (admin); any subset of the fields',
     description:
-      'Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at.',
+      'Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at. Stock that shoppers may be buying meanwhile: send `stock` with `expected_stock` (the value you read; 409 STOCK_CHANGED with the current stock if a sale came first) or `stock_delta` (relative, never below zero: 409 INSUFFICIENT_STOCK). A refused request changes nothing.',
   })
   @ApiEnvelope(ProductEnvelopeDto)
-  @ApiErrors('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND', 'RATE_LIMITED')
+  @ApiErrors('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND', 'STOCK_CHANGED', 'INSUFFICIENT_STOCK', 'RATE_LIMITED')
   async update(@UuidParam('id') id: string, @Body() dto: UpdateProductDto): Promise<ProductEnvelopeDto> {
     return { product: await this.catalog.update(id, dto) };
   }

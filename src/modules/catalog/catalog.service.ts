@@ -12,6 +12,7 @@ import {
   UpdateProductDto,
 } from './dto/product.dto';
 import { ProductsRepository } from './products.repository';
+import { stockChangeOf, stockConflict } from './stock-change';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -68,16 +69,21 @@ export class CatalogService implements OnApplicationBootstrap {
     }
   }
 
+  /** An admin PATCH as one conditional UPDATE (stock-change.ts): all of it applies, or nothing. */
   async update(id: string, dto: UpdateProductDto): Promise<ProductDto> {
-    const row = await this.products.update(id, {
+    const change = stockChangeOf(dto);
+    const patch = {
       name: dto.name,
       description: dto.description,
       unitPrice: dto.unit_price,
-      stock: dto.stock,
       isActive: dto.is_active,
-    });
-    if (row === undefined) throw new AppError('PRODUCT_NOT_FOUND', 'Product not found');
-    return this.toResponse(row);
+    };
+    const row = await this.products.updateChecked(id, patch, change);
+    if (row !== undefined) return this.toResponse(row);
+    const current = await this.products.findById(id);
+    if (current === undefined || change === undefined)
+      throw new AppError('PRODUCT_NOT_FOUND', 'Product not found');
+    throw stockConflict(id, change, current.stock);
   }
 
   /** Rows for a set of ids in one query, for cart and order code. */

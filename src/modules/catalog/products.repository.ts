@@ -5,6 +5,7 @@ import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { DependentWrite } from '../../database/dependent-write';
 import { hotStatement } from '../../database/hot-statement';
 import { TxHost } from '../../database/transaction';
+import type { StockChange } from './stock-change';
 
 export type ProductPatch = Partial<
   Pick<ProductRow, 'name' | 'description' | 'unitPrice' | 'stock' | 'isActive'>
@@ -54,15 +55,6 @@ export class ProductsRepository {
 
   async insertMany(rows: NewProductRow[]): Promise<void> {
     await this.txHost.tx.insert(products).values(rows).onConflictDoNothing();
-  }
-
-  async update(id: string, patch: ProductPatch): Promise<ProductRow | undefined> {
-    const [updated] = await this.txHost.tx
-      .update(products)
-      .set({ ...patch, updatedAt: sql`now()` })
-      .where(eq(products.id, id))
-      .returning();
-    return updated;
   }
 
   /**
@@ -125,5 +117,32 @@ export class ProductsRepository {
   async countAll(): Promise<number> {
     const [row] = await this.txHost.tx.select({ n: count() }).from(products);
     return row.n;
+  }
+
+  /**
+   * An admin's change as one conditional UPDATE (concurrency in SQL, not read-check-write): a `set` with
+   * `expected` applies only while the stock is still that value, an `adjust` only while the result stays
+   * within 0..max. No row back: the product is unknown or the condition failed (the caller reads which).
+   */
+  async updateChecked(
+    id: string,
+    patch: Omit<ProductPatch, 'stock'>,
+    change: StockChange | undefined,
+  ): Promise<ProductRow | undefined> {
+    let stock: SQL | number | undefined;
+    let condition: SQL | undefined;
+    if (change?.kind === 'set') {
+      stock = change.stock;
+      if (change.expected !== undefined) condition = eq(products.stock, change.expected);
+    } else if (change?.kind === 'adjust') {
+      stock = sql`${products.stock} + ${change.delta}`;
+      condition = sql`${products.stock} + ${change.delta} between 0 and ${change.max}`;
+    }
+    const [updated] = await this.txHost.tx
+      .update(products)
+      .set({ ...patch, stock, updatedAt: sql`now()` })
+      .where(and(eq(products.id, id), condition))
+      .returning();
+    return updated;
   }
 }

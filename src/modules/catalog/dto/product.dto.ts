@@ -124,12 +124,41 @@ export class UpdateProductDto {
   @Max(MAX_PRICE)
   unit_price?: number;
 
-  @ApiPropertyOptional(STOCK)
+  @ApiPropertyOptional({
+    ...STOCK,
+    description:
+      'the new stock. Send `expected_stock` with it (the stock you read): without it a sale made since your read is overwritten',
+  })
   @PresentOrAbsent()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock?: number;
+
+  @ApiPropertyOptional({
+    ...STOCK,
+    description:
+      'only with `stock`: the stock you read. The change (every field of this request) applies only if the stock is still this value, else 409 STOCK_CHANGED with the current stock and nothing changes',
+  })
+  @PresentOrAbsent()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  expected_stock?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -MAX_STOCK,
+    maximum: MAX_STOCK,
+    example: 12,
+    description:
+      'instead of `stock`: units to add (received goods) or, negative, remove (a count correction), applied to the stock as it is; below zero → 409 INSUFFICIENT_STOCK and nothing changes',
+  })
+  @PresentOrAbsent()
+  @IsInt()
+  @Min(-MAX_STOCK)
+  @Max(MAX_STOCK)
+  stock_delta?: number;
 
   @ApiPropertyOptional({ type: Boolean, example: false })
   @PresentOrAbsent()
