@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
 import { clientErrorHandler, CORS_EXPOSED_HEADERS, frameworkErrorHandler } from './common/http/client-errors';
+import { refuseContentEncoding } from './common/http/content-encoding';
 import { envelopeHook } from './common/http/envelope';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import { staticSecurityHeaders } from './common/http/security-headers';
@@ -72,6 +73,7 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     void reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('preParsing', refuseContentEncoding);
   fastify.addHook('preSerialization', envelopeHook);
 
   app.enableCors({

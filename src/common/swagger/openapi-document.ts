@@ -47,7 +47,8 @@ const BODY_ERRORS: Record<string, ResponseObject> = {
     content: { 'application/json': { schema: ERROR_REF } },
   },
   [ERROR_STATUS.UNSUPPORTED_MEDIA_TYPE]: {
-    description: 'UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json)',
+    description:
+      'UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity)',
     content: { 'application/json': { schema: ERROR_REF } },
   },
 };
