@@ -7,6 +7,7 @@ import { AppError } from './common/errors/app-error';
 import { clientErrorHandler, CORS_EXPOSED_HEADERS, frameworkErrorHandler } from './common/http/client-errors';
 import { refuseContentEncoding } from './common/http/content-encoding';
 import { envelopeHook } from './common/http/envelope';
+import { capConnections, SERVER_TIMEOUT_OPTIONS } from './common/http/server-limits';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import { staticSecurityHeaders } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
@@ -24,7 +25,8 @@ export const MAX_JSON_DEPTH = 32;
 /** `logger` (createLogger) is Fastify's: one child per request with its `reqId`, and Nest's via PinoNestLogger. */
 export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger): FastifyAdapter {
   const securityHeaders = staticSecurityHeaders();
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
+    ...SERVER_TIMEOUT_OPTIONS, // slow clients are cut off (server-limits.ts)
     loggerInstance: logger,
     // Request logging straight from Fastify: nestjs-pino's pino-http middleware (run through middie, plus
     // an AsyncLocalStorage scope per request) cost ~60 µs of a ~460 µs GET guest cart in the profile.
@@ -44,6 +46,8 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
       return id;
     },
   });
+  capConnections(adapter.getInstance().server);
+  return adapter;
 }
 
 /** Everything main.ts and the e2e tests apply to the app in the same way. */
