@@ -138,7 +138,7 @@ export interface paths {
         head?: never;
         /**
          * Change a product (admin); any subset of the fields
-         * @description Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at.
+         * @description Only the fields sent change; null is refused (400). Carts and merges see the new price and stock at once; placed orders keep the price they were paid at. Stock that shoppers may be buying meanwhile: send `stock` with `expected_stock` (the value you read; 409 STOCK_CHANGED with the current stock if a sale came first) or `stock_delta` (relative, never below zero: 409 INSUFFICIENT_STOCK). A refused request changes nothing.
          */
         patch: operations["AdminProductsController_update"];
         trace?: never;
@@ -845,9 +845,9 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_TOKEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "PRODUCT_NOT_FOUND" | "GUEST_SESSION_NOT_FOUND" | "ORDER_NOT_FOUND" | "MAIL_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "SKU_TAKEN" | "EMAIL_ALREADY_REGISTERED" | "INSUFFICIENT_STOCK" | "GUEST_CART_ALREADY_MERGED" | "REQUEST_IN_PROGRESS" | "INVALID_STATUS_TRANSITION" | "PRICE_MISMATCH" | "CONFLICT" | "MAIL_NOT_RETRYABLE" | "REQUEST_TIMEOUT" | "GUEST_SESSION_EXPIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "PRODUCT_UNAVAILABLE" | "CART_LIMIT_EXCEEDED" | "CART_EMPTY" | "GUEST_EMAIL_NOT_ALLOWED" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_TOTAL_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "PAYMENT_PROVIDER_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "INVALID_TOKEN" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "PRODUCT_NOT_FOUND" | "GUEST_SESSION_NOT_FOUND" | "ORDER_NOT_FOUND" | "MAIL_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "SKU_TAKEN" | "EMAIL_ALREADY_REGISTERED" | "INSUFFICIENT_STOCK" | "STOCK_CHANGED" | "GUEST_CART_ALREADY_MERGED" | "REQUEST_IN_PROGRESS" | "INVALID_STATUS_TRANSITION" | "PRICE_MISMATCH" | "CONFLICT" | "MAIL_NOT_RETRYABLE" | "REQUEST_TIMEOUT" | "GUEST_SESSION_EXPIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "PRODUCT_UNAVAILABLE" | "CART_LIMIT_EXCEEDED" | "CART_EMPTY" | "GUEST_EMAIL_NOT_ALLOWED" | "IDEMPOTENCY_KEY_REUSED" | "ORDER_TOTAL_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "PAYMENT_PROVIDER_UNAVAILABLE";
             /**
-             * @description Always a list of objects whose shape depends on the code (field names follow the endpoint’s casing): validation [{field, message}]; stock [{product_id, requested, available}]; unavailable products [{product_id}]; cart limits [{limit: max_lines | max_line_quantity, max, product_id?}]; status transitions [{from, to}]; price mismatch [{product_id, given_unit_price, unit_price}].
+             * @description Always a list of objects whose shape depends on the code (field names follow the endpoint’s casing): validation [{field, message}]; stock [{product_id, requested, available}]; unavailable products [{product_id}]; cart limits [{limit: max_lines | max_line_quantity, max, product_id?}]; status transitions [{from, to}]; price mismatch [{product_id, given_unit_price, unit_price}]; stock changed [{product_id, expected_stock?, stock}].
              * @example [
              *       {
              *         "field": "items.0.quantity",
@@ -1254,12 +1254,25 @@ export interface components {
         UpdateProductDto: {
             /** @example Organic cotton */
             description?: string;
+            /**
+             * @description only with `stock`: the stock you read. The change (every field of this request) applies only if the stock is still this value, else 409 STOCK_CHANGED with the current stock and nothing changes
+             * @example 42
+             */
+            expected_stock?: number;
             /** @example false */
             is_active?: boolean;
             /** @example Black T-shirt, M */
             name?: string;
-            /** @example 42 */
+            /**
+             * @description the new stock. Send `expected_stock` with it (the stock you read): without it a sale made since your read is overwritten
+             * @example 42
+             */
             stock?: number;
+            /**
+             * @description instead of `stock`: units to add (received goods) or, negative, remove (a count correction), applied to the stock as it is; below zero → 409 INSUFFICIENT_STOCK and nothing changes
+             * @example 12
+             */
+            stock_delta?: number;
             /**
              * @description minor units (cents)
              * @example 1999
@@ -1381,7 +1394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,7 +1751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1874,7 +1887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +2012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2117,6 +2130,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description STOCK_CHANGED | INSUFFICIENT_STOCK */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description PAYLOAD_TOO_LARGE (body above 64 KiB) */
             413: {
                 headers: {
@@ -2126,7 +2148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2251,7 +2273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2367,7 +2389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2557,7 +2579,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2664,7 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2890,7 +2912,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3113,7 +3135,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3227,7 +3249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3365,7 +3387,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3600,7 +3622,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3872,7 +3894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4092,7 +4114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json) */
+            /** @description UNSUPPORTED_MEDIA_TYPE (Content-Type is not application/json, or a Content-Encoding other than identity) */
             415: {
                 headers: {
                     [name: string]: unknown;
