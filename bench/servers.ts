@@ -44,6 +44,8 @@ export function appEnv(settings: AppSettings, port: number): NodeJS.ProcessEnv {
     // mail goes to .eml files under DATA_DIR; rate-limit counters (off anyway) stay in memory
     SMTP_URL: '',
     REDIS_URL: '',
+    // GET /metrics on, as in production: every scenario's numbers include the metrics' cost
+    METRICS_TOKEN: 'bench-metrics-token-0123456789',
   };
   if (settings.databaseUrl !== undefined) env.DATABASE_URL = settings.databaseUrl;
   return { ...env, ...settings.env };

@@ -15,6 +15,7 @@ import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { MergeModule } from './modules/merge/merge.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { OrdersModule } from './modules/orders/orders.module';
 
 @Module({
@@ -34,6 +35,7 @@ import { OrdersModule } from './modules/orders/orders.module';
     CompatModule,
     ConversionModule,
     MaintenanceModule,
+    MetricsModule,
   ],
 })
 export class AppModule {

@@ -110,7 +110,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     // relative: the API is served by the host that serves this document (any environment, any proxy)
     .addServer('/', 'The host serving this document')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer');
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'METRICS_TOKEN' }, 'metrics');
   for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
   return finishDocument(SwaggerModule.createDocument(app, builder.build()));
 }

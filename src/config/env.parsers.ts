@@ -51,6 +51,18 @@ export function secret(min: number, max?: number): Parser<string> {
   };
 }
 
+/**
+ * A Bearer token (RFC 6750's b64token: letters, digits, `-._~+/`, trailing `=`) of min to max characters;
+ * like a secret, its value is never echoed.
+ */
+export function bearerToken(min: number, max: number): Parser<string> {
+  const length = secret(min, max);
+  return (raw) =>
+    /^[\w.~+/-]+=*$/.test(raw)
+      ? length(raw)
+      : new Problem(`${min} to ${max} characters of letters, digits, -._~+/ and trailing = (a Bearer token)`);
+}
+
 export function int(min: number, max: number): Parser<number> {
   const parse = (raw: string): number | Problem => {
     const value = Number(raw);

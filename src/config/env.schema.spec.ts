@@ -139,6 +139,17 @@ describe('parseEnv refuses bad values, naming the variable', () => {
     expect(parseEnv({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
   });
 
+  it('keeps /metrics off without METRICS_TOKEN and takes a Bearer token of 16 to 256 characters', () => {
+    expect(parseEnv({}).metricsToken).toBeUndefined();
+    const token = 'scrape-Token_0123456789.~+/==';
+    expect(parseEnv({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    for (const bad of ['too-short-token', 'has a space in the middle', 'x'.repeat(257), 'ä'.repeat(20)]) {
+      const error = configError({ METRICS_TOKEN: bad });
+      expect(error.problems).toEqual([expect.stringContaining('METRICS_TOKEN must be')]);
+      expect(error.message).not.toContain(bad); // a secret is never echoed
+    }
+  });
+
   it('lists every problem at once', () => {
     const error = configError({ PORT: 'abc', MERGE_STRATEGY: 'max', REDIS_URL: 'http://x' });
     expect(error.problems).toHaveLength(3);

@@ -30,6 +30,16 @@ export interface Database {
    * PGlite: one process owns the data directory, so an in-process flag is the whole story.
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T | undefined>;
+  /** The pool's connections by state (contract §12: db_pool_connections); PGlite has one, shown idle. */
+  connections(): PoolConnections;
+}
+
+export interface PoolConnections {
+  /** checked out, running a query or a transaction */
+  active: number;
+  idle: number;
+  /** requests queued for a connection: the pool is exhausted */
+  waiting: number;
 }
 
 /** What migrate() did: how many migrations this build ships, and how many of them it applied now. */
@@ -79,6 +89,7 @@ export function openDatabase(options: DatabaseOptions): Database {
         pgliteLockHeld = false;
       }
     },
+    connections: () => ({ active: 0, idle: 1, waiting: 0 }),
   };
 }
 
@@ -197,5 +208,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
         client.release();
       }
     },
+    connections: () => ({
+      active: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   };
 }

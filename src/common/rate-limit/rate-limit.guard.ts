@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { bearerToken, verifyAccessToken } from '../auth/access-token';
 import { AppError } from '../errors/app-error';
+import { AppMetrics } from '../metrics/app-metrics';
 import { PER_USER_BUCKETS, RATE_LIMIT_BUCKETS, RateLimitBucket } from './rate-limit.buckets';
 import { RATE_LIMIT_BUCKET } from './rate-limit.decorator';
 
@@ -29,6 +30,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    private readonly metrics: AppMetrics,
   ) {
     super(options, storage, reflector);
   }
@@ -60,6 +62,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    this.metrics.rateLimitRejected(bucketOfKey(detail.key));
     // the one Retry-After that is not fixed per code: the limiter's window, set on the reply here
     void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(retryAfter));
     throw new AppError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`);
@@ -78,6 +81,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     const token = bearerToken(header);
     return token === undefined ? undefined : (await verifyAccessToken(this.jwt, token))?.id;
   }
+}
+
+/** The bucket in a counter's key (`rl:<bucket>:<tracker>`, generateKey above). */
+function bucketOfKey(key: string): string {
+  return key.slice(3, key.indexOf(':', 3));
 }
 
 export const THROTTLERS = Object.entries(RATE_LIMIT_BUCKETS).map(([name, bucket]) => ({

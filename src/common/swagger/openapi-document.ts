@@ -32,6 +32,10 @@ export const API_TAGS = [
     description: 'POST /api/orders with spec 002’s camelCase body: guest-email orders without payment.',
   },
   { name: 'health', description: 'Liveness and database reachability for load balancers.' },
+  {
+    name: 'monitoring',
+    description: 'Prometheus metrics for operators (Bearer METRICS_TOKEN; off without it), not the shop API.',
+  },
 ];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

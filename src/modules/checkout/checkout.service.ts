@@ -86,7 +86,7 @@ export class CheckoutService {
     // an earlier attempt with this key may have written the order already: finish that one
     const earlier =
       attempt?.resumed === true ? await this.records.findByIdempotencyRef(attempt.ref) : undefined;
-    const taken = earlier ?? (await take());
+    const taken = earlier ?? (await take().catch((error: unknown) => this.settlement.countRefusal(error)));
     if (taken.order.status !== 'awaiting_payment' || paymentToken === null) {
       return { ...taken, emailQueued: mailed(taken.order) };
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { errorSummary } from '../../common/logging/safe-error';
+import { AppMetrics } from '../../common/metrics/app-metrics';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { OrderRecords } from '../orders/order-records.service';
@@ -34,6 +35,7 @@ export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationS
     private readonly settlement: PaymentSettlement,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
+    private readonly metrics: AppMetrics,
   ) {
     // a request's charge gives up after the payment timeout: twice that, and at least 30 s, is past it
     this.graceMs = Math.max(30_000, 2 * config.paymentTimeoutMs);
@@ -82,6 +84,7 @@ export class PaymentReconciler implements OnApplicationBootstrap, OnApplicationS
       }
     }
     if (result.completed + result.released > 0) {
+      this.metrics.checkoutOutcome('reconciled', result.completed + result.released);
       this.logger.log(`reconciled orders: ${result.completed} paid, ${result.released} released`);
     }
     return result;

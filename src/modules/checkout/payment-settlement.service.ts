@@ -2,6 +2,7 @@ import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { errorSummary } from '../../common/logging/safe-error';
+import { AppMetrics } from '../../common/metrics/app-metrics';
 import { Clock } from '../../common/util/clock';
 import { isGuestEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
@@ -41,6 +42,7 @@ export class PaymentSettlement {
     private readonly clock: Clock,
     @Inject(PAYMENT_PROVIDER) readonly provider: PaymentProvider,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    private readonly metrics: AppMetrics,
   ) {}
 
   /** Charges an order awaiting payment and settles it; throws the contract's error when it is not paid. */
@@ -48,18 +50,30 @@ export class PaymentSettlement {
     const result = await this.charge(taken.order, token);
     if (result === undefined) {
       // no definite answer: the order stays awaiting payment for a retry with its key or the reconciler
-      throw providerUnavailable();
+      throw this.unavailable();
     }
     switch (result.outcome) {
-      case 'paid':
-        return this.completeOrRefund(taken, result.chargeId);
+      case 'paid': {
+        const placed = await this.completeOrRefund(taken, result.chargeId);
+        this.metrics.checkoutOutcome('paid');
+        return placed;
+      }
       case 'declined':
         await this.release(taken, 'declined');
+        this.metrics.checkoutOutcome('declined');
         throw new AppError('PAYMENT_DECLINED', `Payment declined: ${result.reason}`);
       case 'unavailable':
         await this.release(taken, 'provider_unavailable');
-        throw providerUnavailable();
+        throw this.unavailable();
     }
+  }
+
+  /** A checkout's step 1 refused for stock is one of the outcomes monitoring counts (contract §12). */
+  countRefusal(error: unknown): never {
+    if (error instanceof AppError && error.code === 'INSUFFICIENT_STOCK') {
+      this.metrics.checkoutOutcome('insufficient_stock');
+    }
+    throw error;
   }
 
   /**
@@ -146,7 +160,13 @@ export class PaymentSettlement {
         `refund of charge ${chargeId} for order ${taken.order.id} failed (${errorSummary(error)})`,
       );
     });
-    throw providerUnavailable();
+    throw this.unavailable();
+  }
+
+  /** The 503 of a payment without a definite outcome, counted (contract §12). */
+  private unavailable(): AppError {
+    this.metrics.checkoutOutcome('provider_unavailable');
+    return providerUnavailable();
   }
 }
 

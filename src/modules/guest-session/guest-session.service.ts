@@ -99,6 +99,11 @@ export class GuestSessionService {
   countByExpiry(): Promise<{ active: number; expired: number }> {
     return this.retention.countByExpiry(this.clock.now());
   }
+
+  /** Monitoring (contract §12, guest_sessions_active): sessions not yet expired, on the expires_at index. */
+  countActive(): Promise<number> {
+    return this.retention.countActive(this.clock.now());
+  }
 }
 
 export function notFound(): AppError {

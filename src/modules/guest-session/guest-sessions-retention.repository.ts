@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { lte, sql, SQLWrapper } from 'drizzle-orm';
+import { gt, lte, sql, SQLWrapper } from 'drizzle-orm';
 import { deleteBatch } from '../../database/batch-delete';
 import { guestSessions } from '../../database/schema';
 import { TxHost } from '../../database/transaction';
@@ -41,5 +41,14 @@ export class GuestSessionsRetentionRepository {
       })
       .from(guestSessions);
     return row;
+  }
+
+  /** Sessions not yet expired at `now`: one range scan of the expires_at index (monitoring, every scrape). */
+  async countActive(now: Date): Promise<number> {
+    const [row] = await this.txHost.tx
+      .select({ active: sql<number>`count(*)`.mapWith(Number) })
+      .from(guestSessions)
+      .where(gt(guestSessions.expiresAt, now));
+    return row.active;
   }
 }
