@@ -18,6 +18,14 @@ const placeholders: Placeholders<Record<string, unknown>> = new Proxy(
   { get: (_, key) => sql.placeholder(String(key)) },
 );
 
+/**
+ * The placeholders of SQL another module hands to a statement (dependent-write.ts), typed as the
+ * statement's `p` is: `placeholdersOf<{ id: string }>().id` is `$id`.
+ */
+export function placeholdersOf<V>(): Placeholders<V> {
+  return placeholders as Placeholders<V>;
+}
+
 const names = new Set<string>();
 
 /**

@@ -5,7 +5,7 @@ const CONNECTION = Symbol('transaction connection');
 /**
  * Marks a transaction handle with the Drizzle handle of the one pooled connection it runs on
  * (database.ts), so statements prepared on that connection can run inside the transaction
- * (hot-statement.ts).
+ * (statement.ts).
  */
 export function markTransactionConnection<T extends object>(tx: T, connection: Db): T {
   (tx as Record<typeof CONNECTION, Db>)[CONNECTION] = connection;

@@ -2,7 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, eq, gt, isNull, SQL, sql } from 'drizzle-orm';
 import { emailVerificationTokens, UserRow, users } from '../../database/schema';
-import { hotStatement } from '../../database/hot-statement';
+import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 
 export type NewUser = Pick<UserRow, 'email' | 'passwordHash'> &
@@ -10,17 +10,7 @@ export type NewUser = Pick<UserRow, 'email' | 'passwordHash'> &
 
 @Injectable()
 export class UsersRepository {
-  /** Every guest checkout asks whether its email belongs to an account (contract §6): prepared. */
-  private readonly byEmailStatement: (values: { email: string }) => Promise<UserRow[]>;
-
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
-    this.byEmailStatement = hotStatement(txHost, 'user_by_email', (db) =>
-      db
-        .select()
-        .from(users)
-        .where(sql`lower(${users.email}) = ${sql.placeholder('email')}`),
-    );
-  }
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
   /**
    * Checkout's guest condition, as part of its placement statement (database/dependent-write.ts): true
@@ -31,8 +21,16 @@ export class UsersRepository {
     return sql`(${email} is null or not exists (select 1 from ${users} where lower(${users.email}) = ${email}))`;
   }
 
+  /** Every guest checkout asks whether its email belongs to an account (contract §6): prepared. */
+  static readonly byEmail = statement('user_by_email', (db, p: Placeholders<{ email: string }>) =>
+    db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${p.email}`),
+  );
+
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [row] = await this.byEmailStatement({ email: email.toLowerCase() });
+    const [row] = await UsersRepository.byEmail.run(this.txHost, { email: email.toLowerCase() });
     return row;
   }
 

@@ -20,6 +20,7 @@ import {
 } from './cart-rules';
 import { CartRepository } from './cart.repository';
 import { CartDto, toCartResponse } from './dto/cart.dto';
+import { GuestCartsRepository } from './guest-carts.repository';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -33,6 +34,7 @@ export class CartService {
 
   constructor(
     private readonly carts: CartRepository,
+    private readonly guestCarts: GuestCartsRepository,
     private readonly catalog: CatalogService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
@@ -156,16 +158,16 @@ export class CartService {
 
   /** A guest session's cart, row-locked for the rest of the transaction (writes, merge, checkout). */
   lockGuestCart(sessionId: string): Promise<CartRow | undefined> {
-    return this.carts.lockByGuestSessionId(sessionId);
+    return this.guestCarts.lockBySessionId(sessionId);
   }
 
   createGuestCart(sessionId: string): Promise<CartRow> {
-    return this.carts.createForGuestSession(sessionId, this.clock.now());
+    return this.guestCarts.create(sessionId, this.clock.now());
   }
 
   /** Empties a guest cart and records the user it was merged into (contract §5). */
   async markGuestCartMerged(cartId: string, userId: string): Promise<void> {
-    await this.carts.clearAndMarkMerged(cartId, userId, this.clock.now());
+    await this.guestCarts.clearAndMarkMerged(cartId, userId, this.clock.now());
   }
 
   /**
@@ -195,12 +197,12 @@ export class CartService {
    * `limit`, as a batch query for the guest-session module's delete (the carts go with their sessions).
    */
   mergedGuestSessionIds(mergedBefore: Date, limit: number): SQLWrapper {
-    return this.carts.mergedGuestSessionIds(mergedBefore, limit);
+    return this.guestCarts.mergedSessionIds(mergedBefore, limit);
   }
 
   /** Monitoring (contract §12): unmerged guest carts holding at least one line. */
   countGuestCartsWithItems(): Promise<number> {
-    return this.carts.countGuestCartsWithItems();
+    return this.guestCarts.countWithItems();
   }
 }
 

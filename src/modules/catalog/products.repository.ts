@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, count, eq, gt, SQL, sql } from 'drizzle-orm';
 import { NewProductRow, ProductRow, products } from '../../database/schema';
 import { DependentWrite } from '../../database/dependent-write';
-import { hotStatement } from '../../database/hot-statement';
+import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import type { StockChange } from './stock-change';
 
@@ -13,27 +13,25 @@ export type ProductPatch = Partial<
 
 @Injectable()
 export class ProductsRepository {
-  /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
-  private readonly byIdsStatement: (values: { ids: string[] }) => Promise<ProductRow[]>;
-
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
-    this.byIdsStatement = hotStatement(txHost, 'products_by_ids', (db) =>
-      db
-        .select()
-        .from(products)
-        .where(sql`${products.id} = any(${sql.placeholder('ids')})`),
-    );
-  }
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
   async findById(id: string): Promise<ProductRow | undefined> {
     const [row] = await this.txHost.tx.select().from(products).where(eq(products.id, id));
     return row;
   }
 
+  /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
+  static readonly byIds = statement('products_by_ids', (db, p: Placeholders<{ ids: string[] }>) =>
+    db
+      .select()
+      .from(products)
+      .where(sql`${products.id} = any(${p.ids})`),
+  );
+
   /** One query for any number of ids (no N+1 over cart lines). */
   async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    return this.byIdsStatement({ ids: [...ids] });
+    return ProductsRepository.byIds.run(this.txHost, { ids: [...ids] });
   }
 
   /** Active products ordered by sku, keyset-paginated after `afterSku`. */

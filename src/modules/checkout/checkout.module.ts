@@ -4,7 +4,6 @@ import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { AuthModule } from '../auth/auth.module';
 import { CartModule } from '../cart/cart.module';
 import { CatalogModule } from '../catalog/catalog.module';
-import { GuestSessionModule } from '../guest-session/guest-session.module';
 import { MailModule } from '../mail/mail.module';
 import { OrdersModule } from '../orders/orders.module';
 import { CheckoutController } from './checkout.controller';
@@ -17,15 +16,7 @@ import { SandboxPaymentProvider } from './payment/sandbox-payment.provider';
 
 /** Placing orders from every source, the payment steps and their reconciler (contract §6). */
 @Module({
-  imports: [
-    AuthModule,
-    CartModule,
-    CatalogModule,
-    GuestSessionModule,
-    MailModule,
-    OrdersModule,
-    IdempotencyModule,
-  ],
+  imports: [AuthModule, CartModule, CatalogModule, MailModule, OrdersModule, IdempotencyModule],
   controllers: [CheckoutController],
   providers: [
     CheckoutService,

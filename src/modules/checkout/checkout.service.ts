@@ -7,8 +7,8 @@ import { isGuestEmail, normalizeEmail } from '../../common/util/guest-email';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { AuthService } from '../auth/auth.service';
 import { CartService } from '../cart/cart.service';
+import { GuestCartService } from '../cart/guest-cart.service';
 import { CatalogService } from '../catalog/catalog.service';
-import { GuestSessionService } from '../guest-session/guest-session.service';
 import { OrderRecords, OrderWithItems, PlacementParts } from '../orders/order-records.service';
 import {
   cartEmpty,
@@ -38,7 +38,7 @@ export class CheckoutService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly carts: CartService,
-    private readonly sessions: GuestSessionService,
+    private readonly guestCarts: GuestCartService,
     private readonly auth: AuthService,
     private readonly records: OrderRecords,
     private readonly settlement: PaymentSettlement,
@@ -105,7 +105,7 @@ export class CheckoutService {
     ref: string | null,
   ): Promise<OrderWithItems> {
     for (let read = 1; read <= CART_READS; read++) {
-      const { session, cart, cartVersion, items } = await this.sessions.touchWithCart(input.sessionId);
+      const { session, cart, cartVersion, items } = await this.guestCarts.readForCheckout(input.sessionId);
       if (cart === null) throw cartEmpty();
       if (cart.mergedAt !== null) {
         throw new AppError(
@@ -183,9 +183,9 @@ export class CheckoutService {
 
   /**
    * Step 1: the lines priced from the catalog and checked against an unlocked read, then one statement
-   * (OrdersRepository.place): the cart locked if unchanged, the products locked, the order and its lines
-   * written and the stock taken, or nothing. A popular product's row is locked for that one statement.
-   * Undefined when the cart changed since it was read (the caller reads it again).
+   * (OrderPlacementRepository.place): the cart locked if unchanged, the products locked, the order and
+   * its lines written and the stock taken, or nothing. A popular product's row is locked for that one
+   * statement. Undefined when the cart changed since it was read (the caller reads it again).
    */
   private async take(draft: OrderDraft): Promise<OrderWithItems | undefined> {
     if (draft.lines.length === 0) throw cartEmpty();

@@ -1,20 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CartModule } from '../cart/cart.module';
-import { GuestCartController } from './guest-cart.controller';
-import { GuestCartService } from './guest-cart.service';
 import { GuestSessionService } from './guest-session.service';
 import { GuestSessionsRetentionRepository } from './guest-sessions-retention.repository';
 import { GuestSessionsRepository } from './guest-sessions.repository';
 
+/** Guest sessions only: creation, sliding expiry, the 404/410 rules, cleanup (a session's cart is cart/'s). */
 @Module({
-  imports: [CartModule],
-  controllers: [GuestCartController],
-  providers: [
-    GuestSessionService,
-    GuestSessionsRepository,
-    GuestSessionsRetentionRepository,
-    GuestCartService,
-  ],
-  exports: [GuestSessionService, GuestCartService],
+  providers: [GuestSessionService, GuestSessionsRepository, GuestSessionsRetentionRepository],
+  exports: [GuestSessionService],
 })
 export class GuestSessionModule {}

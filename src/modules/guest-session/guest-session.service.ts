@@ -4,9 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { CartRow, GuestSessionRow } from '../../database/schema';
+import { GuestSessionRow } from '../../database/schema';
 import { GuestSessionsRetentionRepository } from './guest-sessions-retention.repository';
-import { GuestSessionsRepository, TouchedSessionWithCart } from './guest-sessions.repository';
+import {
+  GuestSessionsRepository,
+  SessionPart,
+  SessionReadValues,
+  SessionTouchValues,
+} from './guest-sessions.repository';
+
+export type { SessionPart, SessionReadValues, SessionTouchValues } from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -26,40 +33,38 @@ export class GuestSessionService {
     return this.sessions.insert(randomUUID(), now, this.expiryFrom(now));
   }
 
-  /** The active session with its expiry moved forward; 404 when unknown, 410 when expired. */
-  async touch(id: string): Promise<GuestSessionRow> {
-    const now = this.clock.now();
-    return (await this.sessions.touchIfActive(id, now, this.expiryFrom(now))) ?? this.notActive(id);
+  /** The session as the first CTEs of a guest cart statement (cart module): see GuestSessionsRepository. */
+  get parts(): { read: SessionPart; touch: SessionPart } {
+    return this.sessions.parts;
   }
 
   /**
-   * A read of the session with its cart, lines and products, in one statement (GET guest cart). The
-   * expiry slides as on touch(), but at most once per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4).
+   * The values of `parts.read` for session `id` now: the expiry slides as on a write, but at most once
+   * per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4); `always`: it slides now (a checkout is a write).
    */
-  async readWithCart(id: string): Promise<TouchedSessionWithCart> {
+  readValues(id: string, always = false): SessionReadValues {
     const now = this.clock.now();
-    const touchBefore = new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
-    return (
-      (await this.sessions.readWithCart(id, now, this.expiryFrom(now), touchBefore)) ?? this.notActive(id)
-    );
+    const touchBefore = always
+      ? now
+      : new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
+    return { ...this.touchValues(id, now), touchBefore: touchBefore.toISOString() };
+  }
+
+  /** The values of `parts.touch` for session `id`: its expiry moves forward from now. */
+  touchValues(id: string, now = this.clock.now()): SessionTouchValues {
+    return { id, now: now.toISOString(), expiresAt: this.expiryFrom(now).toISOString() };
   }
 
   /**
-   * readWithCart for a checkout, which is a write: the expiry always slides. The cart is not locked;
-   * the checkout's placement writes only if the cart is still the version read here.
+   * What a statement that started from a session part found, or the session rules' error when it found
+   * no active session: 404 when the session does not exist, 410 when it has expired.
    */
-  async touchWithCart(id: string): Promise<TouchedSessionWithCart> {
-    const now = this.clock.now();
-    return (await this.sessions.readWithCart(id, now, this.expiryFrom(now), now)) ?? this.notActive(id);
+  found<T>(id: string, result: T | undefined): T | Promise<never> {
+    return result !== undefined ? result : this.notActive(id);
   }
 
-  /**
-   * touch(), with the session's cart row-locked for the rest of the transaction from the same statement
-   * (null when it has none yet): a guest cart write or a checkout starts here.
-   */
-  async touchAndLockCart(id: string): Promise<{ session: GuestSessionRow; cart: CartRow | null }> {
-    const now = this.clock.now();
-    return (await this.sessions.touchAndLockCart(id, now, this.expiryFrom(now))) ?? this.notActive(id);
+  private async notActive(id: string): Promise<never> {
+    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
   }
 
   /** Locks the session for a merge; 404 when unknown. Expiry is the caller's to judge (see isExpired). */
@@ -71,11 +76,6 @@ export class GuestSessionService {
 
   isExpired(session: GuestSessionRow): boolean {
     return session.expiresAt.getTime() <= this.clock.now().getTime();
-  }
-
-  /** A touch matched no active session: 404 when it does not exist, 410 when it has expired. */
-  private async notActive(id: string): Promise<never> {
-    throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
   }
 
   private expiryFrom(now: Date): Date {

@@ -6,7 +6,7 @@ import { MailOutboxRow } from '../../database/schema';
 import { AdminMailDto, AdminMailPageDto, MailStatus, toAdminMailResponse } from './dto/admin-mail.dto';
 import { MailDispatcher } from './mail-dispatcher';
 import { OutboxRetentionRepository } from './outbox-retention.repository';
-import { OutboxCursor, OutboxRepository } from './outbox.repository';
+import { OutboxAdminRepository, OutboxCursor } from './outbox-admin.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -21,7 +21,7 @@ export interface OutboxStats {
 @Injectable()
 export class MailOutboxService {
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly outbox: OutboxAdminRepository,
     private readonly dispatcher: MailDispatcher,
     private readonly clock: Clock,
     private readonly retention: OutboxRetentionRepository,

@@ -13,6 +13,7 @@ import { MailOutboxService } from './mail-outbox.service';
 import { MailRenderer } from './mail-renderer';
 import { MailSender } from './mail-sender';
 import { OutboxRetentionRepository } from './outbox-retention.repository';
+import { OutboxAdminRepository } from './outbox-admin.repository';
 import { OutboxRepository } from './outbox.repository';
 import { MailService } from './mail.service';
 
@@ -46,6 +47,7 @@ import { MailService } from './mail.service';
     MailDispatcher,
     MailOutboxService,
     OutboxRepository,
+    OutboxAdminRepository,
     OutboxRetentionRepository,
   ],
   exports: [MailService, MailDispatcher, MailOutboxService],

@@ -1,25 +1,13 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, ne, sql } from 'drizzle-orm';
 import { MailOutboxRow, mailOutbox } from '../../database/schema';
 import { DependentWrite } from '../../database/dependent-write';
-import { hotStatement } from '../../database/hot-statement';
+import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import { MailMessage } from './mail.types';
 
 export type OutboxStatus = MailOutboxRow['status'];
-
-/** A page position: the creation time (microseconds since the epoch, exact) and id of the last row. */
-export interface OutboxCursor {
-  createdAtMicros: string;
-  id: string;
-}
-
-export interface OutboxCounts {
-  pending: number;
-  oldestPendingCreatedAt: Date | null;
-  deadLetters: number;
-}
 
 /**
  * The start of a mail's retry window (contract §11: retried for up to MAIL_MAX_AGE_HOURS): its creation,
@@ -31,29 +19,11 @@ export function retryWindowStart(row: Pick<MailOutboxRow, 'status' | 'createdAt'
   return row.sentAt;
 }
 
+type InsertValues = Pick<MailMessage, 'subject' | 'template' | 'context'> & { recipient: string; now: Date };
+
 @Injectable()
 export class OutboxRepository {
-  /** One per order, in the checkout's transaction: prepared. */
-  private readonly insertStatement: (values: {
-    recipient: string;
-    subject: string;
-    template: string;
-    context: MailMessage['context'];
-    now: Date;
-  }) => Promise<unknown>;
-
-  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {
-    this.insertStatement = hotStatement(txHost, 'mail_outbox_insert', (db) =>
-      db.insert(mailOutbox).values({
-        recipient: sql.placeholder('recipient'),
-        subject: sql.placeholder('subject'),
-        template: sql.placeholder('template'),
-        context: sql.placeholder('context'),
-        nextAttemptAt: sql.placeholder('now'),
-        createdAt: sql.placeholder('now'),
-      }),
-    );
-  }
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
   /**
    * `insert` as a dependent write of another statement: the mail exists exactly when that statement's
@@ -62,16 +32,30 @@ export class OutboxRepository {
   insertWhen(message: MailMessage, now: Date): DependentWrite {
     const column = (c: { name: string }) => sql.identifier(c.name);
     const at = now.toISOString();
-    return (
-      guard,
-    ) => sql`insert into ${mailOutbox} (${column(mailOutbox.recipient)}, ${column(mailOutbox.subject)}, ${column(mailOutbox.template)}, ${column(mailOutbox.context)}, ${column(mailOutbox.nextAttemptAt)}, ${column(mailOutbox.createdAt)})
-      select ${message.to}, ${message.subject}, ${message.template}, ${JSON.stringify(message.context)}::jsonb, ${at}::timestamptz, ${at}::timestamptz
-      where ${guard}`;
+    return (guard) =>
+      sql`insert into ${mailOutbox} (${column(mailOutbox.recipient)}, ${column(mailOutbox.subject)},
+                                     ${column(mailOutbox.template)}, ${column(mailOutbox.context)},
+                                     ${column(mailOutbox.nextAttemptAt)}, ${column(mailOutbox.createdAt)})
+          select ${message.to}, ${message.subject}, ${message.template}, ${JSON.stringify(message.context)}::jsonb,
+                 ${at}::timestamptz, ${at}::timestamptz
+           where ${guard}`;
   }
+
+  /** One per order, in the checkout's transaction: prepared. */
+  static readonly insertOne = statement('mail_outbox_insert', (db, p: Placeholders<InsertValues>) =>
+    db.insert(mailOutbox).values({
+      recipient: p.recipient,
+      subject: p.subject,
+      template: p.template,
+      context: p.context,
+      nextAttemptAt: p.now,
+      createdAt: p.now,
+    }),
+  );
 
   /** Written through the caller's transaction: the mail exists exactly when the change does. */
   async insert(message: MailMessage, now: Date): Promise<void> {
-    await this.insertStatement({
+    await OutboxRepository.insertOne.run(this.txHost, {
       recipient: message.to,
       subject: message.subject,
       template: message.template,
@@ -192,71 +176,5 @@ export class OutboxRepository {
       eq(mailOutbox.status, 'pending'),
       eq(mailOutbox.nextAttemptAt, heldUntil),
     );
-  }
-
-  async findById(id: string): Promise<MailOutboxRow | undefined> {
-    const [row] = await this.txHost.tx.select().from(mailOutbox).where(eq(mailOutbox.id, id));
-    return row;
-  }
-
-  /**
-   * Makes a mail in `from` pending and due at `now` again, its attempts counted from zero and its retry
-   * window restarted at `now` (kept in sent_at, see retryWindowStart). Undefined when it left `from`.
-   */
-  async requeue(id: string, from: OutboxStatus, now: Date): Promise<MailOutboxRow | undefined> {
-    const [row] = await this.txHost.tx
-      .update(mailOutbox)
-      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, sentAt: now })
-      .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, from)))
-      .returning();
-    return row;
-  }
-
-  /**
-   * A page of mails, oldest first, after `cursor`; each row with its exact creation time for the next
-   * cursor (timestamptz keeps microseconds, a JS Date only milliseconds).
-   */
-  async list(
-    status: OutboxStatus | undefined,
-    cursor: OutboxCursor | undefined,
-    limit: number,
-  ): Promise<(MailOutboxRow & { createdAtMicros: string })[]> {
-    const createdAtMicros = sql<string>`(extract(epoch from ${mailOutbox.createdAt}) * 1000000)::bigint::text`;
-    const rows = await this.txHost.tx
-      .select({ row: mailOutbox, createdAtMicros })
-      .from(mailOutbox)
-      .where(
-        and(
-          status === undefined ? undefined : eq(mailOutbox.status, status),
-          cursor === undefined
-            ? undefined
-            : sql`(${mailOutbox.createdAt}, ${mailOutbox.id}) > (
-                timestamptz 'epoch' + ${cursor.createdAtMicros}::bigint * interval '1 microsecond',
-                ${cursor.id}::uuid
-              )`,
-        ),
-      )
-      .orderBy(asc(mailOutbox.createdAt), asc(mailOutbox.id))
-      .limit(limit);
-    return rows.map(({ row, createdAtMicros }) => ({ ...row, createdAtMicros }));
-  }
-
-  /** Pending mails (with the oldest one's creation) and dead letters: both read through the status index. */
-  async counts(): Promise<OutboxCounts> {
-    const rows = await this.txHost.tx
-      .select({
-        status: mailOutbox.status,
-        n: sql<number>`count(*)`.mapWith(Number),
-        oldest: sql<Date | null>`min(${mailOutbox.createdAt})`.mapWith(mailOutbox.createdAt),
-      })
-      .from(mailOutbox)
-      .where(inArray(mailOutbox.status, ['pending', 'dead_letter']))
-      .groupBy(mailOutbox.status);
-    const pending = rows.find((row) => row.status === 'pending');
-    return {
-      pending: pending?.n ?? 0,
-      oldestPendingCreatedAt: pending?.oldest ?? null,
-      deadLetters: rows.find((row) => row.status === 'dead_letter')?.n ?? 0,
-    };
   }
 }

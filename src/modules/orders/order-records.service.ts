@@ -7,12 +7,13 @@ import { newOrderNumber } from './order-number';
 import {
   NewOrderInput,
   NewOrderItem,
-  OrdersRepository,
+  OrderPlacementRepository,
   Placement,
   PlacementParts,
-} from './orders.repository';
+} from './order-placement.repository';
+import { OrdersRepository } from './orders.repository';
 
-export type { Placement, PlacementParts } from './orders.repository';
+export type { Placement, PlacementParts } from './order-placement.repository';
 
 const MAX_NUMBER_ATTEMPTS = 5;
 
@@ -32,10 +33,13 @@ export type NewOrderLine = Omit<NewOrderItem, 'orderId'>;
 export class OrderRecords {
   private readonly logger = new Logger(OrderRecords.name);
 
-  constructor(private readonly orders: OrdersRepository) {}
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly placements: OrderPlacementRepository,
+  ) {}
 
   /**
-   * Checkout's step 1 in one statement (OrdersRepository.place): the order with a fresh number, its
+   * Checkout's step 1 in one statement (OrderPlacementRepository.place): the order with a fresh number, its
    * lines and the stock taken, only if the cart is as read and the stock fits; then, for an order that
    * starts `pending`, its first status. `placed` is undefined when nothing was written (see `placement`
    * for why). A second order for a cart that already has one awaiting payment is refused (one checkout
@@ -74,7 +78,7 @@ export class OrderRecords {
     parts: PlacementParts,
   ): Promise<Placement> {
     try {
-      return await this.orders.place(values, lines, conditions, parts);
+      return await this.placements.place(values, lines, conditions, parts);
     } catch (error) {
       if (isUniqueViolation(error, 'orders_pending_cart_key')) {
         throw new AppError(

@@ -4,6 +4,8 @@ import { AdminOrdersController } from './admin-orders.controller';
 import { GuestLookupController } from './guest-lookup.controller';
 import { OrderRecords } from './order-records.service';
 import { OrdersController } from './orders.controller';
+import { GuestOrdersRepository } from './guest-orders.repository';
+import { OrderPlacementRepository } from './order-placement.repository';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
@@ -15,7 +17,7 @@ import { OrdersService } from './orders.service';
   imports: [CatalogModule],
   // GuestLookupController first: its static guest-lookup routes sit beside OrdersController's :order_number
   controllers: [GuestLookupController, OrdersController, AdminOrdersController],
-  providers: [OrdersService, OrderRecords, OrdersRepository],
+  providers: [OrdersService, OrderRecords, OrdersRepository, OrderPlacementRepository, GuestOrdersRepository],
   exports: [OrdersService, OrderRecords],
 })
 export class OrdersModule {}

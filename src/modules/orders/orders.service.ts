@@ -17,6 +17,7 @@ import {
 } from './dto/order.dto';
 import { normalizeOrderNumber } from './order-number';
 import { canTransition, restocksOn } from './order-status';
+import { GuestOrdersRepository } from './guest-orders.repository';
 import { OrdersRepository } from './orders.repository';
 
 const USER_ORDER_LIMIT = 100;
@@ -27,6 +28,7 @@ const NO_ORDER_EMAIL = 'no-order@invalid.invalid';
 export class OrdersService {
   constructor(
     private readonly orders: OrdersRepository,
+    private readonly guestOrders: GuestOrdersRepository,
     private readonly catalog: CatalogService,
     private readonly clock: Clock,
   ) {}
@@ -94,22 +96,22 @@ export class OrdersService {
     return order;
   }
 
-  /** Links guest orders of `email` to the user (see OrdersRepository.linkGuestOrders). */
+  /** Links guest orders of `email` to the user (see GuestOrdersRepository.linkGuestOrders). */
   async linkGuestOrders(
     userId: string,
     email: string,
     which: { orderIds?: readonly string[]; sessionId?: string | null; all?: boolean },
   ): Promise<OrderSummaryDto[]> {
-    const linked = await this.orders.linkGuestOrders(userId, normalizeEmail(email), which);
+    const linked = await this.guestOrders.linkGuestOrders(userId, normalizeEmail(email), which);
     return linked.map(toOrderSummary);
   }
 
   countUnlinkedGuestOrders(email: string): Promise<number> {
-    return this.orders.countUnlinkedGuestOrders(normalizeEmail(email));
+    return this.guestOrders.countUnlinkedGuestOrders(normalizeEmail(email));
   }
 
   newestGuestOrder(email: string): Promise<OrderRow | undefined> {
-    return this.orders.newestGuestOrderByEmail(normalizeEmail(email));
+    return this.guestOrders.newestGuestOrderByEmail(normalizeEmail(email));
   }
 
   private async withItems(rows: OrderRow[]): Promise<OrderDto[]> {
@@ -124,7 +126,7 @@ export class OrdersService {
 
   /** Monitoring (contract §12): orders placed as a guest, linked ones included; checkout's own states never count. */
   countGuestOrders(): Promise<number> {
-    return this.orders.countGuestOrders();
+    return this.guestOrders.countGuestOrders();
   }
 }
 

@@ -2,18 +2,24 @@ import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { GuestSessionRow } from '../../database/schema';
-import { CartLine } from '../cart/cart-rules';
-import { CartService } from '../cart/cart.service';
-import { CartDto } from '../cart/dto/cart.dto';
+import { GuestSessionService } from '../guest-session/guest-session.service';
+import { CartLine } from './cart-rules';
+import { CartService } from './cart.service';
+import { CartDto } from './dto/cart.dto';
 import { GuestCartDto, GuestCartReadResultDto, GuestCartWriteResultDto } from './dto/guest-cart.dto';
-import { GuestSessionService } from './guest-session.service';
+import { GuestCartRead, GuestCartsRepository } from './guest-carts.repository';
 
-/** Guest carts (contract §4): the cart rules are CartService's; this adds sessions and replace semantics. */
+/**
+ * Guest carts (contract §4): a guest session owns one cart. The cart rules are CartService's, the
+ * session rules (creation, sliding expiry, 404/410) GuestSessionService's; this adds replace semantics,
+ * and runs each request's session and cart work as one statement.
+ */
 @Injectable()
 export class GuestCartService {
   constructor(
     private readonly sessions: GuestSessionService,
     private readonly carts: CartService,
+    private readonly guestCarts: GuestCartsRepository,
   ) {}
 
   /** New session and cart holding `lines`; nothing is created when the lines are refused. */
@@ -27,7 +33,11 @@ export class GuestCartService {
   /** The cart's content becomes `lines` (idempotent); a refused write leaves the cart as it was. */
   @Transactional()
   async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
-    const { session, cart: locked } = await this.sessions.touchAndLockCart(sessionId);
+    const { session, cart: locked } = await this.sessions.found(
+      sessionId,
+      // the session touched and its cart row-locked for the rest of the transaction: one statement
+      await this.guestCarts.touchAndLock(this.sessions.parts.touch, this.sessions.touchValues(sessionId)),
+    );
     const cart = locked ?? (await this.carts.createGuestCart(session.id));
     if (cart.mergedAt !== null) {
       throw new AppError(
@@ -40,7 +50,7 @@ export class GuestCartService {
 
   /** One statement: the session (its expiry slid if due) with its cart, lines and products. */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
-    const { session, cart, items } = await this.sessions.readWithCart(sessionId);
+    const { session, cart, items } = await this.read(sessionId, false);
     const view: GuestCartDto = {
       ...(cart !== null
         ? this.carts.toView(cart, items)
@@ -49,6 +59,23 @@ export class GuestCartService {
       expires_at: session.expiresAt.toISOString(),
     };
     return { session_id: session.id, cart: view, items: view.items };
+  }
+
+  /**
+   * A checkout's read, in one statement: the session (its expiry slides: a checkout is a write) with its
+   * cart, lines, products and the cart's row version. The cart is not locked; the checkout's placement
+   * writes only if the cart is still the version read here.
+   */
+  readForCheckout(sessionId: string): Promise<GuestCartRead> {
+    return this.read(sessionId, true);
+  }
+
+  private async read(sessionId: string, alwaysTouch: boolean): Promise<GuestCartRead> {
+    const values = this.sessions.readValues(sessionId, alwaysTouch);
+    return this.sessions.found(
+      sessionId,
+      await this.guestCarts.readWithSession(this.sessions.parts.read, values),
+    );
   }
 
   private result(session: GuestSessionRow, cart: CartDto): GuestCartWriteResultDto {

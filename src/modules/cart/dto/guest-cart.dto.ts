@@ -2,7 +2,7 @@ import { LowerCaseId } from '../../../common/util/transform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsArray, IsInt, IsUUID, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { CartDto, CartItemDto } from '../../cart/dto/cart.dto';
+import { CartDto, CartItemDto } from './cart.dto';
 import { QUANTITY } from '../../../common/swagger/bounds';
 
 export class GuestCartLineDto {

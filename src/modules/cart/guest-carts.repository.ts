@@ -1,0 +1,170 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
+import { CartRow, cartItems, carts, GuestSessionRow, products } from '../../database/schema';
+import { leadingCtes } from '../../database/dependent-write';
+import { Placeholders, statement } from '../../database/statement';
+import { TxHost } from '../../database/transaction';
+import type {
+  SessionPart,
+  SessionReadValues,
+  SessionTouchValues,
+} from '../guest-session/guest-session.service';
+import { CartItemWithProduct } from './cart-rules';
+
+/** An active session (its expiry slid if due) with its cart (if any) and the cart's lines. */
+export interface GuestCartRead {
+  session: GuestSessionRow;
+  cart: CartRow | null;
+  /** the cart row's version (xmin) when it was read; null without a cart */
+  cartVersion: string | null;
+  items: CartItemWithProduct[];
+}
+
+/** The carts of guest sessions: each session owns at most one (carts.guest_session_id is unique). */
+@Injectable()
+export class GuestCartsRepository {
+  constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
+
+  /**
+   * GET guest cart, the busiest endpoint, in one round trip: the guest-session module's read of the
+   * session (its CTEs lead the statement) joined to the cart, its lines and their products.
+   */
+  static readonly readWithSession = statement(
+    'guest_session_read_with_cart',
+    (db, _p: Placeholders<SessionReadValues>, session: SessionPart) => {
+      const { ctes, cte: current, columns } = leadingCtes(db, session);
+      return db
+        .with(...ctes)
+        .select({
+          session: columns,
+          cart: carts,
+          // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
+          cartVersion: sql<string | null>`${carts}.xmin::text`,
+          quantity: cartItems.quantity,
+          product: products,
+        })
+        .from(current)
+        .leftJoin(carts, eq(carts.guestSessionId, current.id))
+        .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+        .leftJoin(products, eq(products.id, cartItems.productId))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+    },
+  );
+
+  /**
+   * The active session and, in the same statement, its cart with its lines and products; undefined
+   * when the session is not active (the statement found no session row).
+   */
+  async readWithSession(session: SessionPart, values: SessionReadValues): Promise<GuestCartRead | undefined> {
+    const rows = await GuestCartsRepository.readWithSession.run(this.txHost, values, session);
+    if (rows.length === 0) return undefined;
+    const items = rows.flatMap((row) =>
+      row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
+    );
+    return { session: rows[0].session, cart: rows[0].cart, cartVersion: rows[0].cartVersion, items };
+  }
+
+  /** Cart writes: the session's touch and its cart's row lock in one round trip. */
+  static readonly touchAndLock = statement(
+    'guest_session_touch_lock_cart',
+    (db, _p: Placeholders<SessionTouchValues>, session: SessionPart) => {
+      const { ctes, cte: touched, columns } = leadingCtes(db, session);
+      // FOR UPDATE waits for the cart's lock and then returns the row as the holder committed it
+      const locked = db.$with('locked').as(
+        db
+          .select()
+          .from(carts)
+          .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
+          .for('update'),
+      );
+      const cartColumns = Object.fromEntries(
+        Object.keys(getTableColumns(carts)).map((key) => [key, locked[key as keyof CartRow]]),
+      ) as { [K in keyof CartRow]: (typeof locked)[K] };
+      return db
+        .with(...ctes, locked)
+        .select({ session: columns, cart: cartColumns })
+        .from(touched)
+        .leftJoin(locked, sql`true`);
+    },
+  );
+
+  /**
+   * The touched session and its cart, row-locked for the rest of the transaction (null when the
+   * session has no cart yet); undefined when the session is not active.
+   */
+  async touchAndLock(
+    session: SessionPart,
+    values: SessionTouchValues,
+  ): Promise<{ session: GuestSessionRow; cart: CartRow | null } | undefined> {
+    const [row] = await GuestCartsRepository.touchAndLock.run(this.txHost, values, session);
+    if (row === undefined) return undefined;
+    // a left join's missing row: Drizzle gives null, or an object of nulls for a CTE's columns
+    return { session: row.session, cart: row.cart?.id == null ? null : row.cart };
+  }
+
+  static readonly lockBySession = statement(
+    'cart_lock_by_guest_session',
+    (db, p: Placeholders<{ sessionId: string }>) =>
+      db.select().from(carts).where(eq(carts.guestSessionId, p.sessionId)).for('update'),
+  );
+
+  async lockBySessionId(sessionId: string): Promise<CartRow | undefined> {
+    const [row] = await GuestCartsRepository.lockBySession.run(this.txHost, { sessionId });
+    return row;
+  }
+
+  async create(sessionId: string, now: Date): Promise<CartRow> {
+    const [row] = await this.txHost.tx
+      .insert(carts)
+      .values({ guestSessionId: sessionId, createdAt: now, updatedAt: now })
+      .returning();
+    return row;
+  }
+
+  /** A merged guest cart: emptied and marked in one round trip. */
+  static readonly clearAndMarkMerged = statement(
+    'cart_clear_and_mark_merged',
+    (db, p: Placeholders<{ cartId: string; userId: string; now: string }>) => {
+      const removed = db.$with('removed', { productId: cartItems.productId }).as(
+        sql`delete from ${cartItems}
+             where ${cartItems.cartId} = ${p.cartId}::uuid
+         returning ${cartItems.productId}`,
+      );
+      return db
+        .with(removed)
+        .update(carts)
+        .set({
+          mergedIntoUserId: sql`${p.userId}::uuid`,
+          mergedAt: sql`${p.now}::timestamptz`,
+          updatedAt: sql`${p.now}::timestamptz`,
+        })
+        .where(eq(carts.id, p.cartId));
+    },
+  );
+
+  /** Empties a guest cart and records the user it was merged into. */
+  async clearAndMarkMerged(cartId: string, userId: string, now: Date): Promise<void> {
+    const values = { cartId, userId, now: now.toISOString() };
+    await GuestCartsRepository.clearAndMarkMerged.run(this.txHost, values);
+  }
+
+  /** The guest sessions whose cart was merged before `mergedBefore`, at most `limit`: a batch query to embed. */
+  mergedSessionIds(mergedBefore: Date, limit: number): SQLWrapper {
+    return this.txHost.tx
+      .select({ id: carts.guestSessionId })
+      .from(carts)
+      .where(and(isNotNull(carts.guestSessionId), lt(carts.mergedAt, mergedBefore)))
+      .limit(limit);
+  }
+
+  /** Unmerged guest carts holding at least one line. */
+  async countWithItems(): Promise<number> {
+    const [row] = await this.txHost.tx
+      .select({ n: sql<number>`count(distinct ${carts.id})`.mapWith(Number) })
+      .from(carts)
+      .innerJoin(cartItems, eq(cartItems.cartId, carts.id))
+      .where(and(isNotNull(carts.guestSessionId), isNull(carts.mergedAt)));
+    return row.n;
+  }
+}
