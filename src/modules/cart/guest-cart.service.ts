@@ -2,7 +2,8 @@ import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { GuestSessionRow } from '../../database/schema';
-import { GuestSessionService } from '../guest-session/guest-session.service';
+import { DependentWrite } from '../../database/dependent-write';
+import { GuestSessionService, SessionTouchOnPlacement } from '../guest-session/guest-session.service';
 import { CartLine } from './cart-rules';
 import { CartService } from './cart.service';
 import { CartDto } from './dto/cart.dto';
@@ -50,7 +51,7 @@ export class GuestCartService {
 
   /** One statement: the session (its expiry slid if due) with its cart, lines and products. */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
-    const { session, cart, items } = await this.read(sessionId, false);
+    const { session, cart, items } = await this.read(sessionId, 'when-due');
     const view: GuestCartDto = {
       ...(cart !== null
         ? this.carts.toView(cart, items)
@@ -62,16 +63,31 @@ export class GuestCartService {
   }
 
   /**
-   * A checkout's read, in one statement: the session (its expiry slides: a checkout is a write) with its
-   * cart, lines, products and the cart's row version. The cart is not locked; the checkout's placement
-   * writes only if the cart is still the version read here.
+   * A checkout's read, in one statement and without a write: the active session with its cart, lines,
+   * products and the cart's row version. The cart is not locked; the checkout's placement writes only if
+   * the cart is still the version read here, and slides the session's expiry when it writes the order
+   * (sessionTouchOnPlacement), so a refused checkout changes nothing.
    */
   readForCheckout(sessionId: string): Promise<GuestCartRead> {
-    return this.read(sessionId, true);
+    return this.read(sessionId, 'never');
   }
 
-  private async read(sessionId: string, alwaysTouch: boolean): Promise<GuestCartRead> {
-    const values = this.sessions.readValues(sessionId, alwaysTouch);
+  /** The session's touch as part of checkout's placement statement, and its values for a session now. */
+  sessionTouchOnPlacement(sessionId: string | null): {
+    part: DependentWrite;
+    values: SessionTouchOnPlacement;
+  } {
+    return {
+      part: this.sessions.parts.touchOnPlacement,
+      values:
+        sessionId === null
+          ? { sessionId: null, sessionNow: null, sessionExpiresAt: null }
+          : this.sessions.touchOnPlacementValues(sessionId),
+    };
+  }
+
+  private async read(sessionId: string, touch: 'when-due' | 'never'): Promise<GuestCartRead> {
+    const values = this.sessions.readValues(sessionId, touch);
     return this.sessions.found(
       sessionId,
       await this.guestCarts.readWithSession(this.sessions.parts.read, values),

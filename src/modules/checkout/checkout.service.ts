@@ -49,10 +49,11 @@ export class CheckoutService {
       guestEmailFree: auth.guestEmailFree(),
       cart: carts.unchangedLock(),
       stock: catalog.stockParts(),
+      sessionTouchWhen: guestCarts.sessionTouchOnPlacement(null).part,
     };
   }
 
-  /** The cart's and the catalog's SQL in the placement statement (constant: prepared once). */
+  /** The other modules' SQL in the placement statement (constant: prepared once). */
   private readonly parts: PlacementParts;
 
   /**
@@ -94,9 +95,9 @@ export class CheckoutService {
   }
 
   /**
-   * Step 1 from a guest cart, without a transaction: one read (the session touched, the cart with its
-   * lines, products and row version), then one statement that writes the order only if the cart is
-   * still that version. A cart changed in between (a write, a merge, another checkout completing) is
+   * Step 1 from a guest cart, without a transaction: one read (the session, the cart with its lines,
+   * products and row version; no write), then one statement that writes the order only if the cart is
+   * still that version, and slides the session's expiry with it. A cart changed in between (a write, a merge, another checkout completing) is
    * read again; a cart that keeps changing is answered 409 REQUEST_IN_PROGRESS.
    */
   private async takeGuestCart(
@@ -217,7 +218,12 @@ export class CheckoutService {
         updatedAt: now,
       },
       lines,
-      { cartId: draft.cartId, cartVersion: draft.cartVersion, guestEmail: draft.guestEmail },
+      {
+        cartId: draft.cartId,
+        cartVersion: draft.cartVersion,
+        guestEmail: draft.guestEmail,
+        ...this.guestCarts.sessionTouchOnPlacement(draft.guestSessionId).values,
+      },
       this.parts,
     );
     if (placed !== undefined) return placed;

@@ -4,16 +4,23 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
+import { DependentWrite } from '../../database/dependent-write';
 import { GuestSessionRow } from '../../database/schema';
 import { GuestSessionsRetentionRepository } from './guest-sessions-retention.repository';
 import {
   GuestSessionsRepository,
   SessionPart,
   SessionReadValues,
+  SessionTouchOnPlacement,
   SessionTouchValues,
 } from './guest-sessions.repository';
 
-export type { SessionPart, SessionReadValues, SessionTouchValues } from './guest-sessions.repository';
+export type {
+  SessionPart,
+  SessionReadValues,
+  SessionTouchOnPlacement,
+  SessionTouchValues,
+} from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,19 +41,31 @@ export class GuestSessionService {
   }
 
   /** The session as the first CTEs of a guest cart statement (cart module): see GuestSessionsRepository. */
-  get parts(): { read: SessionPart; touch: SessionPart } {
+  get parts(): { read: SessionPart; touch: SessionPart; touchOnPlacement: DependentWrite } {
     return this.sessions.parts;
+  }
+
+  /** The values of `parts.touchOnPlacement` for session `id` now (checkout: the expiry slides with the order). */
+  touchOnPlacementValues(id: string): SessionTouchOnPlacement {
+    const now = this.clock.now();
+    return {
+      sessionId: id,
+      sessionNow: now.toISOString(),
+      sessionExpiresAt: this.expiryFrom(now).toISOString(),
+    };
   }
 
   /**
    * The values of `parts.read` for session `id` now: the expiry slides as on a write, but at most once
-   * per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4); `always`: it slides now (a checkout is a write).
+   * per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4); `never`: a checkout's read (its placement
+   * statement slides the expiry when it writes the order: touchOnPlacementValues).
    */
-  readValues(id: string, always = false): SessionReadValues {
+  readValues(id: string, touch: 'when-due' | 'never' = 'when-due'): SessionReadValues {
     const now = this.clock.now();
-    const touchBefore = always
-      ? now
-      : new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
+    const touchBefore =
+      touch === 'never'
+        ? new Date(0)
+        : new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
     return { ...this.touchValues(id, now), touchBefore: touchBefore.toISOString() };
   }
 

@@ -2,7 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import { GuestSessionRow, guestSessions } from '../../database/schema';
-import { LeadingRows } from '../../database/dependent-write';
+import { DependentWrite, LeadingRows } from '../../database/dependent-write';
 import { Placeholders, placeholdersOf, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 
@@ -70,10 +70,29 @@ function readPart(): SessionPart {
   };
 }
 
+/** The values of the session's touch in checkout's placement statement (null session: no touch). */
+export type SessionTouchOnPlacement = {
+  sessionId: string | null;
+  sessionNow: string | null;
+  sessionExpiresAt: string | null;
+};
+
+/**
+ * Checkout's placement statement slides the session's expiry only when it writes the order, so a
+ * refused checkout changes nothing (placeholders SessionTouchOnPlacement).
+ */
+function touchOnPlacementPart(): DependentWrite {
+  const p = placeholdersOf<SessionTouchOnPlacement>();
+  return (guard) =>
+    sql`update ${guestSessions}
+           set last_activity_at = ${p.sessionNow}::timestamptz, expires_at = ${p.sessionExpiresAt}::timestamptz
+         where ${guestSessions.id} = ${p.sessionId}::uuid and ${guard}`;
+}
+
 @Injectable()
 export class GuestSessionsRepository {
   /** The session parts the guest cart statements start from (constant: those are prepared once). */
-  readonly parts = { read: readPart(), touch: touchPart() };
+  readonly parts = { read: readPart(), touch: touchPart(), touchOnPlacement: touchOnPlacementPart() };
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 

@@ -49,7 +49,19 @@ export interface PlacementParts {
     /** the units taken, only when `guard` holds */
     takeWhen: DependentWrite;
   };
+  /** the guest session's expiry slid, only when `guard` holds (placeholders sessionId, sessionNow, sessionExpiresAt) */
+  sessionTouchWhen: DependentWrite;
 }
+
+/** The conditions of a placement and the values of its parts. */
+export type PlacementConditions = {
+  cartId: string | null;
+  cartVersion: string | null;
+  guestEmail: string | null;
+  sessionId: string | null;
+  sessionNow: string | null;
+  sessionExpiresAt: string | null;
+};
 
 /** A line's product as the placement statement found it under its lock. */
 export interface LockedStock {
@@ -71,18 +83,15 @@ export interface Placement {
   stock: LockedStock[];
 }
 
-type PlaceValues = { [K in keyof NewOrderInput]-?: unknown } & {
-  cartId: string | null;
-  cartVersion: string | null;
-  guestEmail: string | null;
-  productIds: string[];
-  skus: string[];
-  names: string[];
-  unitPrices: number[];
-  quantities: number[];
-  lineTotals: number[];
-  positions: number[];
-};
+type PlaceValues = { [K in keyof NewOrderInput]-?: unknown } & PlacementConditions & {
+    productIds: string[];
+    skus: string[];
+    names: string[];
+    unitPrices: number[];
+    quantities: number[];
+    lineTotals: number[];
+    positions: number[];
+  };
 
 const ORDER_LINE_COLUMNS = [
   'productId',
@@ -144,8 +153,11 @@ export class OrderPlacementRepository {
       const taken = db
         .$with('taken', { id: sql<string>`id` })
         .as(parts.stock.takeWhen(sql`exists (select 1 from ${created})`));
+      const touched = db
+        .$with('session_touched', { id: sql<string>`id` })
+        .as(parts.sessionTouchWhen(sql`exists (select 1 from ${created})`));
       return db
-        .with(cart, stock, ready, created, lines, taken)
+        .with(cart, stock, ready, created, lines, taken, touched)
         .select({
           stockFits: sql<boolean>`${parts.stock.fits(sql`${stock}`)}`,
           cartUnchanged: sql<boolean>`(${p.cartId}::uuid is null or exists (select 1 from ${cart}))`,
@@ -166,7 +178,7 @@ export class OrderPlacementRepository {
   async place(
     order: NewOrderInput,
     lines: readonly Omit<NewOrderItem, 'orderId'>[],
-    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
+    conditions: PlacementConditions,
     parts: PlacementParts,
   ): Promise<Placement> {
     const values = Object.fromEntries(ORDER_INSERT_COLUMNS.map((c) => [c, encode(order[c])])) as PlaceValues;

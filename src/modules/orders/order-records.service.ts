@@ -9,11 +9,12 @@ import {
   NewOrderItem,
   OrderPlacementRepository,
   Placement,
+  PlacementConditions,
   PlacementParts,
 } from './order-placement.repository';
 import { OrdersRepository } from './orders.repository';
 
-export type { Placement, PlacementParts } from './order-placement.repository';
+export type { Placement, PlacementConditions, PlacementParts } from './order-placement.repository';
 
 const MAX_NUMBER_ATTEMPTS = 5;
 
@@ -48,7 +49,7 @@ export class OrderRecords {
   async place(
     values: NewOrderRecord,
     lines: readonly NewOrderLine[],
-    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
+    conditions: PlacementConditions,
     parts: PlacementParts,
   ): Promise<{ placed: OrderWithItems | undefined; placement: Placement }> {
     for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
@@ -74,7 +75,7 @@ export class OrderRecords {
   private async placeNumbered(
     values: NewOrderInput,
     lines: readonly NewOrderLine[],
-    conditions: { cartId: string | null; cartVersion: string | null; guestEmail: string | null },
+    conditions: PlacementConditions,
     parts: PlacementParts,
   ): Promise<Placement> {
     try {
