@@ -40,6 +40,14 @@ export const ENV_VARIABLES = {
     description: 'maximum connections in the PostgreSQL pool, 1–200 (ignored with PGlite)',
     addition: true,
   },
+  /** contract §2: off behind a transaction-mode connection pooler that cannot keep named statements */
+  dbPreparedStatements: {
+    name: 'DB_PREPARED_STATEMENTS',
+    parse: bool(['on', 'true', '1'], ['off', 'false', '0']),
+    default: 'on',
+    description:
+      '`on`/`off`: named prepared statements (off behind a connection pooler that cannot keep them, e.g. PgBouncer in transaction mode)',
+  },
   dataDir: {
     name: 'DATA_DIR',
     parse: text,

@@ -30,6 +30,7 @@ export function describeDatabase(config: Pick<ResolvedAppConfig, 'databaseUrl' |
           url: config.databaseUrl,
           dataDir: join(config.dataDir, 'pglite'),
           poolSize: config.dbPoolSize,
+          preparedStatements: config.dbPreparedStatements,
           onPoolError: (error) =>
             logger.warn({ msg: 'idle database connection lost', err: describeError(error) }),
         });

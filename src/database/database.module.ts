@@ -21,9 +21,7 @@ function withoutGlobalEnhancers(module: DynamicModule): DynamicModule {
     ),
     // ClsModule.forRoot declares them in the ClsRootModule it imports
     imports: module.imports?.map((imported) =>
-      typeof imported === 'object' && 'module' in imported
-        ? withoutGlobalEnhancers(imported)
-        : imported,
+      typeof imported === 'object' && 'module' in imported ? withoutGlobalEnhancers(imported) : imported,
     ),
   };
 }

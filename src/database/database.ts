@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Pool, PoolClient } from 'pg';
 import { Db } from './db';
 import { openPglite } from './pglite';
+import { withoutNamedStatements } from './statement';
 import { markTransactionConnection } from './transaction-connection';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
@@ -56,6 +57,8 @@ export interface DatabaseOptions {
   /** an already open PGlite (tests hand in a copy of a migrated template) */
   pglite?: PGlite;
   poolSize?: number;
+  /** false: no named prepared statements (DB_PREPARED_STATEMENTS=off; statement.ts) */
+  preparedStatements?: boolean;
   /** called when an idle pool client dies (server restart, pg_terminate_backend) */
   onPoolError?: (error: Error) => void;
 }
@@ -135,7 +138,7 @@ function withoutEmptyConfig(config: PgTransactionConfig | undefined): PgTransact
  * stops recovering. Here the connection is checked out by us, the transaction runs on a Drizzle handle
  * bound to that one connection, and the connection always goes back, destroyed if it is broken.
  */
-function transactionOnOwnConnection(pool: Pool) {
+function transactionOnOwnConnection(pool: Pool, named: boolean) {
   // one Drizzle handle per pooled connection, made on its first transaction: building one per
   // transaction (schema config included) cost ~5 % of the app's CPU on the write paths
   const handles = new WeakMap<PoolClient, Db>();
@@ -146,6 +149,7 @@ function transactionOnOwnConnection(pool: Pool) {
       let connection = handles.get(client);
       if (connection === undefined) {
         connection = drizzlePg(client, { schema });
+        if (!named) withoutNamedStatements(connection);
         handles.set(client, connection);
       }
       const handle = connection;
@@ -173,8 +177,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   // queries) would be an uncaught 'error' event and crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  const named = options.preparedStatements !== false;
   const db = drizzlePg(pool, { schema }) as unknown as Db;
-  db.transaction = transactionOnOwnConnection(pool);
+  if (!named) withoutNamedStatements(db);
+  db.transaction = transactionOnOwnConnection(pool, named);
   let closed = false;
   return {
     kind: 'postgres',

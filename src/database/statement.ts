@@ -78,6 +78,20 @@ export class Statement<V extends Record<string, unknown>, R, C> {
   }
 
   private make(db: Db, parts: C): Prepared<R> {
-    return this.build(db, placeholders as Placeholders<V>, parts).prepare(this.name);
+    // unnamed on a handle marked by withoutNamedStatements: built once all the same, parsed per run
+    const name = unnamed.has(db) ? '' : this.name;
+    return this.build(db, placeholders as Placeholders<V>, parts).prepare(name);
   }
+}
+
+const unnamed = new WeakSet<Db>();
+
+/**
+ * DB_PREPARED_STATEMENTS=off (contract §2): statements on this handle run unnamed (PostgreSQL parses
+ * and plans them per run), for a transaction-mode connection pooler (PgBouncer) that hands each
+ * transaction any server connection and so cannot keep a connection's named statements.
+ */
+export function withoutNamedStatements<T extends object>(db: T): T {
+  unnamed.add(db as unknown as Db);
+  return db;
 }

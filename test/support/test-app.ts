@@ -13,7 +13,7 @@ import { RawEnv } from '../../src/config/env.schema';
 import { Database, openDatabase } from '../../src/database/database';
 import { DATABASE } from '../../src/database/database.tokens';
 import { OpenApiValidator } from './openapi-validator';
-import { openTestDatabase, TestDatabase } from './test-database';
+import { openTestDatabase, TestDatabase, testPreparedStatements } from './test-database';
 import { TestClock } from './test-clock';
 
 export const ADMIN = { email: 'admin@shop.test', password: 'admin-password-1' };
@@ -87,7 +87,11 @@ async function openApiValidator(app: NestFastifyApplication): Promise<OpenApiVal
 function sharedDatabase(other: TestApp): TestDatabase {
   const url = other.testDatabase.url;
   if (url === undefined) throw new Error('sameDatabaseAs needs TEST_DATABASE_URL (PGlite is in-process)');
-  return { database: openDatabase({ url, poolSize: 10 }), url, dispose: async () => {} };
+  return {
+    database: openDatabase({ url, poolSize: 10, preparedStatements: testPreparedStatements() }),
+    url,
+    dispose: async () => {},
+  };
 }
 
 export async function createTestApp(env: RawEnv = {}, options: TestAppOptions = {}): Promise<TestApp> {

@@ -84,11 +84,19 @@ export async function openTestDatabase(poolSize = 10): Promise<TestDatabase> {
   await admin(url, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const fileUrl = withDatabase(url, name);
   return {
-    database: openDatabase({ url: fileUrl, poolSize }),
+    database: openDatabase({ url: fileUrl, poolSize, preparedStatements: testPreparedStatements() }),
     url: fileUrl,
     dispose: () =>
       admin(url, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
   };
+}
+
+/**
+ * DB_PREPARED_STATEMENTS=off in the environment runs the PostgreSQL e2e suite without named prepared
+ * statements (contract §2; `.ci/run` does both), as the app does behind a transaction-mode pooler.
+ */
+export function testPreparedStatements(): boolean {
+  return process.env.DB_PREPARED_STATEMENTS?.toLowerCase() !== 'off';
 }
