@@ -1,11 +1,35 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './processes';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+
+/**
+ * A free port below the kernel's ephemeral range, for an instance that restarts on the same port: while it
+ * is down, no outgoing connection (the proxy's, a health check's) can take its number as a local port,
+ * which would hold the port (or connect a socket to itself) and keep the instance from listening again.
+ */
+export async function stablePort(): Promise<number> {
+  const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+  const below = Math.min(Number(range[0]) || 32_768, 32_768);
+  for (;;) {
+    const port = randomInt(10_000, below);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+}
 
 /** Newest modification time of any file under `dir` (ms). */
 function newestMtime(dir: string): number {
@@ -79,7 +103,7 @@ export class AppInstance {
   }
 
   /** Starts the process and waits until /health answers 200. */
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs = 90_000): Promise<void> {
     const child = spawn(process.execPath, [MAIN], {
       cwd: this.cwd,
       env: {
@@ -108,7 +132,11 @@ export class AppInstance {
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     const healthy = await waitFor(async () => this.running && (await this.healthy()), timeoutMs, 100);
     if (!healthy) {
-      throw new Error(`${this.name} did not become healthy on ${this.url}: ${this.stderr.slice(-2_000)}`);
+      const tail = this.lines.slice(-8).map((line) => JSON.stringify(line));
+      throw new Error(
+        `${this.name} (${this.running ? 'running' : 'exited'}) did not answer 200 on ${this.url}/health ` +
+          `within ${timeoutMs} ms; stderr: ${this.stderr.slice(-2_000)}; last log lines:\n${tail.join('\n')}`,
+      );
     }
   }
 

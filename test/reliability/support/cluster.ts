@@ -4,9 +4,8 @@ import { guestOrderBody } from '../../support/fixtures';
 import { TestSmtpServer } from '../../support/smtp-server';
 import type { HttpResult } from '../../support/test-app';
 import { openTestDatabase, TestDatabase } from '../../support/test-database';
-import { AppInstance, ensureBuilt } from './app-instances';
+import { AppInstance, ensureBuilt, stablePort } from './app-instances';
 import { ClientRequest, httpFrom, randomClientIp } from './loopback-client';
-import { freePort } from './processes';
 import { Recorder } from './recorder';
 import { RoundRobinProxy } from './round-robin-proxy';
 
@@ -62,7 +61,7 @@ export class Cluster {
     await this.smtp.start(0);
     const env = clusterEnv(this.testDatabase.url!, redisUrl, this.smtp.url);
     const ports: number[] = [];
-    for (let i = 0; i < size; i++) ports.push(await freePort());
+    for (let i = 0; i < size; i++) ports.push(await stablePort());
     this.instances = ports.map((port, i) => new AppInstance(`app${i + 1}`, port, env));
     await Promise.all(this.instances.map((instance) => instance.start()));
     this.proxy = new RoundRobinProxy(ports);

@@ -73,6 +73,22 @@ async function orderInFlight(cluster: Cluster, instance: number, product: string
   return { email: order.email, answer };
 }
 
+/** SIGTERM to one instance with an order of its own mid-payment, wait for the exit, start it again. */
+async function restartOne(cluster: Cluster, index: number, product: string, report: RollingRestartReport) {
+  const instance = cluster.instances[index];
+  const probe = await orderInFlight(cluster, index, product);
+  let answeredAt = 0;
+  const answered = probe.answer.finally(() => (answeredAt = Date.now()));
+  const sigtermAt = Date.now();
+  const stop = await instance.stop();
+  report.stops.push({ name: instance.name, exitCode: stop.exitCode, ms: stop.ms });
+  const answer = await answered;
+  report.inFlight.push(answer);
+  report.answeredAfterSigtermMs.push(answeredAt - sigtermAt);
+  if (answer.status === 201) report.placed.set(probe.email, answer.body.data.order.order_number as string);
+  await instance.start();
+}
+
 /**
  * Steady load through the proxy while each instance in turn is sent SIGTERM (with an order of its own in
  * flight), waited for, and started again on the same port; then the next. The proxy skips an instance
@@ -100,24 +116,17 @@ export async function rollingRestart(cluster: Cluster, product: string): Promise
     }
   };
   const workers = Array.from({ length: WORKERS }, worker);
-  await sleep(1_000);
-  for (const [index, instance] of cluster.instances.entries()) {
-    const probe = await orderInFlight(cluster, index, product);
-    let answeredAt = 0;
-    const answered = probe.answer.finally(() => (answeredAt = Date.now()));
-    const sigtermAt = Date.now();
-    const stop = await instance.stop();
-    report.stops.push({ name: instance.name, exitCode: stop.exitCode, ms: stop.ms });
-    const answer = await answered;
-    report.inFlight.push(answer);
-    report.answeredAfterSigtermMs.push(answeredAt - sigtermAt);
-    if (answer.status === 201) report.placed.set(probe.email, answer.body.data.order.order_number as string);
-    await instance.start();
-    await sleep(500);
+  try {
+    await sleep(1_000);
+    for (let index = 0; index < cluster.instances.length; index++) {
+      await restartOne(cluster, index, product, report);
+      await sleep(500);
+    }
+    await sleep(1_000);
+  } finally {
+    running = false;
+    await Promise.all(workers);
   }
-  await sleep(1_000);
-  running = false;
-  await Promise.all(workers);
 
   const log = cluster.proxy.log.slice(seen);
   report.fiveHundreds = log
