@@ -73,9 +73,14 @@ async function orderInFlight(cluster: Cluster, instance: number, product: string
   return { email: order.email, answer };
 }
 
-/** SIGTERM to one instance with an order of its own mid-payment, wait for the exit, start it again. */
+/**
+ * One step of a deploy: the instance leaves the proxy's rotation (its proxied requests finish), gets
+ * SIGTERM with an order of its own mid-payment, exits, and is back in the rotation at once, while it
+ * starts again on its port (the proxy skips it while it refuses connections).
+ */
 async function restartOne(cluster: Cluster, index: number, product: string, report: RollingRestartReport) {
   const instance = cluster.instances[index];
+  await cluster.proxy.drain(index);
   const probe = await orderInFlight(cluster, index, product);
   let answeredAt = 0;
   const answered = probe.answer.finally(() => (answeredAt = Date.now()));
@@ -86,13 +91,13 @@ async function restartOne(cluster: Cluster, index: number, product: string, repo
   report.inFlight.push(answer);
   report.answeredAfterSigtermMs.push(answeredAt - sigtermAt);
   if (answer.status === 201) report.placed.set(probe.email, answer.body.data.order.order_number as string);
+  cluster.proxy.restore(index);
   await instance.start();
 }
 
 /**
- * Steady load through the proxy while each instance in turn is sent SIGTERM (with an order of its own in
- * flight), waited for, and started again on the same port; then the next. The proxy skips an instance
- * that refuses connections, as a load balancer does.
+ * Steady load through the proxy while each instance in turn is drained, sent SIGTERM (with an order of its
+ * own in flight), waited for, and started again on the same port; then the next (restartOne).
  */
 export async function rollingRestart(cluster: Cluster, product: string): Promise<RollingRestartReport> {
   const report: RollingRestartReport = {

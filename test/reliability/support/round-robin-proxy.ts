@@ -7,6 +7,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { sleep } from './processes';
 
 /** What one client request became: the backend that answered it, its status, and the backends tried. */
 export interface Forwarded {
@@ -41,14 +42,34 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
  * HAProxy `retry-on conn-failure`) it tries the next backend when one refuses the connection (an instance
  * that is restarting), and when the connection is reset before any answer for a request that is safe to
  * send twice: a GET, or a POST carrying an Idempotency-Key. Anything else gets 502 (the test counts it).
+ * drain() takes a backend out of the rotation before it is stopped, as a deploy deregisters an instance
+ * from its load balancer (Kubernetes endpoints and a preStop delay, an ALB deregistration delay); the
+ * requests it already has are left to finish.
  */
 export class RoundRobinProxy {
   readonly log: Forwarded[] = [];
   private server: Server | undefined;
   private next = 0;
+  private readonly drained = new Set<number>();
+  /** requests sent to each backend and not answered yet */
+  private readonly pending: number[];
   port = 0;
 
-  constructor(private readonly backends: readonly number[]) {}
+  constructor(private readonly backends: readonly number[]) {
+    this.pending = backends.map(() => 0);
+  }
+
+  /** No new request goes to `backend`; resolves once the ones it has were answered. */
+  async drain(backend: number, timeoutMs = 10_000): Promise<void> {
+    this.drained.add(backend);
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending[backend] > 0 && Date.now() < deadline) await sleep(10);
+  }
+
+  /** Back in the rotation (at once, also while it still refuses connections: the proxy skips it then). */
+  restore(backend: number): void {
+    this.drained.delete(backend);
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -80,9 +101,11 @@ export class RoundRobinProxy {
     const headers = { ...withoutHopByHop(req.headers), 'x-forwarded-for': forwardedFor };
     // every backend twice at most: during a rolling restart one instance at a time is away
     for (let attempt = 0; attempt < this.backends.length * 2; attempt++) {
-      const backend = this.next++ % this.backends.length;
+      const backend = this.pick();
+      this.pending[backend]++;
       try {
         const answer = await this.send(this.backends[backend], req.method!, req.url!, headers, body);
+        this.pending[backend]--;
         entry.backend = backend;
         entry.status = answer.status;
         res.writeHead(answer.status, withoutHopByHop(answer.headers));
@@ -90,6 +113,7 @@ export class RoundRobinProxy {
         this.log.push(entry);
         return;
       } catch (error) {
+        this.pending[backend]--;
         const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
         entry.skipped.push({ backend, code });
         if (code !== 'ECONNREFUSED' && !retriable) break;
@@ -100,6 +124,15 @@ export class RoundRobinProxy {
     res.end(
       JSON.stringify({ success: false, error: { code: 'BAD_GATEWAY', message: 'no backend answered' } }),
     );
+  }
+
+  /** The next backend in turn that is not drained (all of them when every one is). */
+  private pick(): number {
+    for (let tries = 0; tries < this.backends.length; tries++) {
+      const backend = this.next++ % this.backends.length;
+      if (!this.drained.has(backend)) return backend;
+    }
+    return this.next++ % this.backends.length;
   }
 
   private send(
