@@ -1,4 +1,6 @@
-import { Placeholder, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { Placeholder, SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { Db } from './db';
 import { transactionConnection } from './transaction-connection';
 import { TxHost } from './transaction';
@@ -77,6 +79,16 @@ export class Statement<V extends Record<string, unknown>, R, C> {
     return prepared.execute(values);
   }
 
+  /** On a handle outside any transaction (e.g. a provider's ledger kept on the pool on purpose). */
+  runOn(db: Db, values: V, ...parts: C extends undefined ? [] : [C]): Promise<R> {
+    let prepared = this.prepared.get(db);
+    if (prepared === undefined) {
+      prepared = this.make(db, parts[0] as C);
+      this.prepared.set(db, prepared);
+    }
+    return prepared.execute(values);
+  }
+
   private make(db: Db, parts: C): Prepared<R> {
     // unnamed on a handle marked by withoutNamedStatements: built once all the same, parsed per run
     const name = unnamed.has(db) ? '' : this.name;
@@ -94,4 +106,52 @@ const unnamed = new WeakSet<Db>();
 export function withoutNamedStatements<T extends object>(db: T): T {
   unnamed.add(db as unknown as Db);
   return db;
+}
+
+const dialect = new PgDialect();
+/** Beyond this many shapes, the SQL is not what shapedStatement is for: it runs unnamed. */
+const MAX_SHAPES = 16;
+
+/**
+ * A statement assembled per call from other modules' parts (dependent-write.ts), whose text takes one of
+ * a few shapes (which locks and dependent writes ride along) while every value is a parameter:
+ *
+ *     static readonly settle = shapedStatement('order_settle');
+ *     …
+ *     const { rows } = await OrdersRepository.settle.run(this.txHost, sql`with … ${id} …`);
+ *
+ * Each shape runs as a named statement (the name plus a hash of its text), so PostgreSQL parses and
+ * plans it once per connection instead of per call (the order's settle statement was planned every time:
+ * 0.37 ms of PostgreSQL CPU per order). Where statement() runs unnamed (DB_PREPARED_STATEMENTS=off,
+ * PGlite's transactions), so does this; past MAX_SHAPES texts it runs unnamed too, so SQL that carries
+ * values in its text cannot fill a connection with statements.
+ */
+export function shapedStatement(name: string): ShapedStatement {
+  if (names.has(name)) throw new Error(`two prepared statements are named ${name}`);
+  names.add(name);
+  return new ShapedStatement(name);
+}
+
+export class ShapedStatement {
+  private readonly shapes = new Set<string>();
+
+  constructor(readonly name: string) {}
+
+  async run(txHost: TxHost, query: SQL): Promise<{ rows: unknown[] }> {
+    const tx = txHost.tx;
+    const db = txHost.isTransactionActive() ? transactionConnection(tx) : tx;
+    if (db === undefined || unnamed.has(db)) return (await tx.execute(query)) as { rows: unknown[] };
+    const built = dialect.sqlToQuery(query);
+    const prepared = db._.session.prepareQuery(built, undefined, this.shapeName(built.sql), false);
+    return (await prepared.execute()) as { rows: unknown[] };
+  }
+
+  private shapeName(text: string): string | undefined {
+    const hash = createHash('sha1').update(text).digest('base64url').slice(0, 16);
+    if (!this.shapes.has(hash)) {
+      if (this.shapes.size >= MAX_SHAPES) return undefined;
+      this.shapes.add(hash);
+    }
+    return `${this.name}_${hash}`;
+  }
 }

@@ -96,28 +96,47 @@ export class OutboxRepository {
     now: Date,
     leaseUntil: Date,
   ): Promise<MailOutboxRow | undefined> {
-    const sent = this.txHost.tx.$with('sent').as(
-      this.txHost.tx
-        .update(mailOutbox)
-        .set({ status: 'sent', sentAt: at, attempts: sql`${mailOutbox.attempts} + 1`, lastError: null })
-        .where(and(eq(mailOutbox.id, id), ne(mailOutbox.status, 'sent')))
-        .returning({ id: mailOutbox.id }),
-    );
-    const next = this.txHost.tx
-      .select({ id: mailOutbox.id })
-      .from(mailOutbox)
-      .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), ne(mailOutbox.id, id)))
-      .orderBy(asc(mailOutbox.nextAttemptAt))
-      .limit(1)
-      .for('update', { skipLocked: true });
-    const [row] = await this.txHost.tx
-      .with(sent)
-      .update(mailOutbox)
-      .set({ nextAttemptAt: leaseUntil })
-      .where(sql`${mailOutbox.id} = ${next}`)
-      .returning();
+    const [row] = await OutboxRepository.sentAndNext.run(this.txHost, { id, at, now, leaseUntil });
     return row;
   }
+
+  /** One per mail sent under load: prepared (it was parsed and planned per mail, as much as it ran). */
+  static readonly sentAndNext = statement(
+    'mail_outbox_sent_and_claim_next',
+    (db, p: Placeholders<{ id: string; at: Date; now: Date; leaseUntil: Date }>) => {
+      const sent = db.$with('sent').as(
+        db
+          .update(mailOutbox)
+          .set({
+            status: 'sent',
+            sentAt: sql`${p.at}::timestamptz`,
+            attempts: sql`${mailOutbox.attempts} + 1`,
+            lastError: null,
+          })
+          .where(and(eq(mailOutbox.id, p.id), ne(mailOutbox.status, 'sent')))
+          .returning({ id: mailOutbox.id }),
+      );
+      const next = db
+        .select({ id: mailOutbox.id })
+        .from(mailOutbox)
+        .where(
+          and(
+            eq(mailOutbox.status, 'pending'),
+            lte(mailOutbox.nextAttemptAt, p.now),
+            ne(mailOutbox.id, p.id),
+          ),
+        )
+        .orderBy(asc(mailOutbox.nextAttemptAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      return db
+        .with(sent)
+        .update(mailOutbox)
+        .set({ nextAttemptAt: sql`${p.leaseUntil}::timestamptz` })
+        .where(sql`${mailOutbox.id} = ${next}`)
+        .returning();
+    },
+  );
 
   /** Extends a lease the caller still holds; false when it no longer does. */
   async renewLease(id: string, heldUntil: Date, until: Date): Promise<boolean> {

@@ -11,7 +11,7 @@ import {
   orderStatusHistory,
 } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
-import { Placeholders, statement } from '../../database/statement';
+import { Placeholders, shapedStatement, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import { CHECKOUT_STATUSES } from './order-status';
 
@@ -82,6 +82,9 @@ export class OrdersRepository {
       .limit(limit);
   }
 
+  /** settlePayment's statement: one shape per set of locks and dependent writes it carries. */
+  static readonly settle = shapedStatement('order_settle');
+
   /**
    * Ends checkout's payment step and writes its history entry, in one statement: only an order still
    * `awaiting_payment` moves (one winner). `also.lockFirst` are other modules' row locks taken before
@@ -108,7 +111,9 @@ export class OrdersRepository {
     const dependents = (also.whenSettled ?? []).map(
       (write, i) => sql`, ${sql.identifier(`dependent_${i}`)} as (${write(guard)})`,
     );
-    const result = await this.txHost.tx.execute(sql`
+    const result = await OrdersRepository.settle.run(
+      this.txHost,
+      sql`
       with ${sql.join(locks)}settled as (
         update ${orders}
            set ${column(orders.status)} = ${values.status}::order_status,
@@ -126,8 +131,9 @@ export class OrdersRepository {
         insert into ${orderStatusHistory} (${column(orderStatusHistory.orderId)}, ${column(orderStatusHistory.status)}, ${column(orderStatusHistory.at)})
         select id, ${values.status}::order_status, ${at}::timestamptz from settled
       )${sql.join(dependents)}
-      select id from settled`);
-    return (result as { rows: unknown[] }).rows.length === 1;
+      select id from settled`,
+    );
+    return result.rows.length === 1;
   }
 
   async lock(id: string): Promise<OrderRow | undefined> {

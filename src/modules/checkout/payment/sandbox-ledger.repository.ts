@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import { Db } from '../../../database/db';
+import { Placeholders, statement } from '../../../database/statement';
 import { DRIZZLE } from '../../../database/database.tokens';
 import { SandboxChargeRow, sandboxCharges } from '../../../database/schema';
 
@@ -19,14 +20,25 @@ export class SandboxLedgerRepository {
     amount: number,
     currency: string,
   ): Promise<SandboxChargeRow> {
-    // one statement either way: a conflicting reference 'updates' to itself and returns the first charge
-    const [charge] = await this.db
-      .insert(sandboxCharges)
-      .values({ reference, chargeId, amount, currency })
-      .onConflictDoUpdate({ target: sandboxCharges.reference, set: { reference: sql`excluded.reference` } })
-      .returning();
+    const [charge] = await SandboxLedgerRepository.chargeOnce.runOn(this.db, {
+      reference,
+      chargeId,
+      amount,
+      currency,
+    });
     return charge;
   }
+
+  /** One per order: prepared. A conflicting reference 'updates' to itself and returns the first charge. */
+  static readonly chargeOnce = statement(
+    'sandbox_charge',
+    (db, p: Placeholders<{ reference: string; chargeId: string; amount: number; currency: string }>) =>
+      db
+        .insert(sandboxCharges)
+        .values({ reference: p.reference, chargeId: p.chargeId, amount: p.amount, currency: p.currency })
+        .onConflictDoUpdate({ target: sandboxCharges.reference, set: { reference: sql`excluded.reference` } })
+        .returning(),
+  );
 
   async find(reference: string): Promise<SandboxChargeRow | undefined> {
     const [row] = await this.db.select().from(sandboxCharges).where(eq(sandboxCharges.reference, reference));
