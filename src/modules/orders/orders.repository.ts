@@ -18,6 +18,16 @@ import { CHECKOUT_STATUSES } from './order-status';
 /** Orders shoppers see: not in one of checkout's own states (contract §6). */
 export const visible = () => notInArray(orders.status, [...CHECKOUT_STATUSES]);
 
+/** A history entry as json_build_object writes it: its time as ISO text. */
+type HistoryJson = Omit<OrderStatusHistoryRow, 'at'> & { at: string };
+
+/** An order with its lines (by position) and status history (oldest first). */
+export interface OrderDetails {
+  order: OrderRow;
+  items: OrderItemRow[];
+  history: OrderStatusHistoryRow[];
+}
+
 /** Placed orders: the lookup's reads, status changes and their history, the payment step's settlement. */
 @Injectable()
 export class OrdersRepository {
@@ -38,7 +48,7 @@ export class OrdersRepository {
     await OrdersRepository.insertHistory.run(this.txHost, { orderId, status, at, note });
   }
 
-  /** The first of a lookup's three reads (contract §7), the public read path: prepared, as the other two. */
+  /** A shopper-visible order by number (a user's own order, conversion). */
   static readonly byNumber = statement('order_by_number', (db, p: Placeholders<{ orderNumber: string }>) =>
     db
       .select()
@@ -49,6 +59,42 @@ export class OrdersRepository {
   async findByNumber(orderNumber: string): Promise<OrderRow | undefined> {
     const [row] = await OrdersRepository.byNumber.run(this.txHost, { orderNumber });
     return row;
+  }
+
+  /**
+   * A guest lookup's one read (contract §7), the public read path: the visible order by number with its
+   * lines and status history, aggregated as JSON by PostgreSQL, in one prepared statement (it was three
+   * round trips: the order, then its lines, then its history). The outer row is named `"orders".id`:
+   * Drizzle writes `${orders.id}` unqualified in a one-table select, which inside the history subquery
+   * would mean the history row's own id.
+   */
+  static readonly byNumberWithDetails = statement(
+    'order_by_number_with_details',
+    (db, p: Placeholders<{ orderNumber: string }>) =>
+      db
+        .select({
+          order: orders,
+          items: sql<OrderItemRow[]>`(
+            select coalesce(json_agg(json_build_object(
+                     'orderId', i.order_id, 'productId', i.product_id, 'sku', i.sku, 'name', i.name,
+                     'unitPrice', i.unit_price, 'quantity', i.quantity, 'lineTotal', i.line_total,
+                     'position', i.position) order by i.position), '[]'::json)
+              from ${orderItems} i where i.order_id = ${orders}.id)`,
+          history: sql<HistoryJson[]>`(
+            select coalesce(json_agg(json_build_object(
+                     'id', h.id, 'orderId', h.order_id, 'status', h.status, 'note', h.note, 'at', h.at)
+                     order by h.at, h.status), '[]'::json) -- ties: enum order is flow order
+              from ${orderStatusHistory} h where h.order_id = ${orders}.id)`,
+        })
+        .from(orders)
+        .where(and(eq(orders.orderNumber, p.orderNumber), visible())),
+  );
+
+  async findByNumberWithDetails(orderNumber: string): Promise<OrderDetails | undefined> {
+    const [row] = await OrdersRepository.byNumberWithDetails.run(this.txHost, { orderNumber });
+    if (row === undefined) return undefined;
+    const history = row.history.map((entry) => ({ ...entry, at: new Date(entry.at) }));
+    return { order: row.order, items: row.items, history };
   }
 
   /** A shopper-visible order by id. */
@@ -163,20 +209,6 @@ export class OrdersRepository {
       .from(orderItems)
       .where(inArray(orderItems.orderId, [...orderIds]))
       .orderBy(asc(orderItems.position));
-  }
-
-  static readonly history = statement(
-    'order_history',
-    (db, p: Placeholders<{ orderId: string }>) =>
-      db
-        .select()
-        .from(orderStatusHistory)
-        .where(eq(orderStatusHistory.orderId, p.orderId))
-        .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.status)), // ties: enum order is flow order
-  );
-
-  historyOf(orderId: string): Promise<OrderStatusHistoryRow[]> {
-    return OrdersRepository.history.run(this.txHost, { orderId });
   }
 
   async updateStatus(

@@ -47,14 +47,17 @@ export class OrdersService {
 
   /**
    * contract §7: email + order number, or 404 with one body for every mismatch. The same work is done
-   * either way: one indexed query, then a constant-time comparison of email digests.
+   * either way: one indexed query (the order with its lines and history), then a constant-time
+   * comparison of email digests.
    */
   async lookup(email: string, orderNumber: string): Promise<GuestLookupResultDto> {
-    const order = await this.orders.findByNumber(normalizeOrderNumber(orderNumber));
-    const matches = sameEmail(order?.email ?? NO_ORDER_EMAIL, normalizeEmail(email));
-    if (order === undefined || !matches) throw orderNotFound();
-    const [dto] = await this.withItems([order]);
-    return { order: dto, tracking_info: toTrackingInfo(order, await this.orders.historyOf(order.id)) };
+    const found = await this.orders.findByNumberWithDetails(normalizeOrderNumber(orderNumber));
+    const matches = sameEmail(found?.order.email ?? NO_ORDER_EMAIL, normalizeEmail(email));
+    if (found === undefined || !matches) throw orderNotFound();
+    return {
+      order: toOrderResponse(found.order, found.items),
+      tracking_info: toTrackingInfo(found.order, found.history),
+    };
   }
 
   /** Admin status change (contract §6): only allowed transitions; cancelling puts the units back. */
