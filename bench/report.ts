@@ -1,6 +1,7 @@
 import type { LoadMeasurement } from './load';
 import type { JwtVerifyMicro } from './micro';
 import type { ResourceUsage } from './monitor';
+import { MetricsCostCheck, metricsCostMarkdown } from './metrics-cost';
 import type { QueryCount } from './query-counts';
 import type { ScenarioKey, Target } from './scenarios';
 
@@ -78,6 +79,7 @@ export interface BenchResults {
   /** the confirmation mails of the order scenario, sent by the app's dispatcher before the next scenario */
   outbox_drain?: { pending_after_orders: number; seconds: number; left: number; sent_total: number };
   hot_product?: HotProductCheck;
+  metrics_cost?: MetricsCostCheck;
   scale?: {
     sessions_small: number;
     sessions_large: number;
@@ -164,6 +166,7 @@ export function markdownReport(results: BenchResults): string {
   const described = results.runs.filter((run) => run.description !== undefined);
   for (const run of described) out.push(`**${run.name}:** ${run.description}`, '');
   if (results.hot_product !== undefined) out.push(...hotProductMarkdown(results.hot_product));
+  if (results.metrics_cost !== undefined) out.push(...metricsCostMarkdown(results.metrics_cost));
   const rss = Object.entries(results.peak_rss_mib)
     .map(([name, mib]) => `${name} ${mib === null ? '—' : `${mib.toFixed(0)} MiB`}`)
     .join(' · ');

@@ -19,6 +19,7 @@ import {
 import { EntryPool, runLoad, startLoad } from './load';
 import { jwtVerifyMicro } from './micro';
 import { Monitor } from './monitor';
+import { measureMetricsCost, MetricsCostCheck } from './metrics-cost';
 import { monotonicMicros, ProfileWindow, profileMarkdown, sliceProfile } from './profile';
 import { CapturedStatement, CountingPgProxy } from './pg-proxy';
 import { killAllChildrenNow, peakRssMiB, spawnChild, stopAllChildren } from './processes';
@@ -159,6 +160,7 @@ interface Context {
   warmupFailures: number;
   outboxDrain?: BenchResults['outbox_drain'];
   hotProduct?: HotProductCheck;
+  metricsCost?: MetricsCostCheck;
   peakRss: Record<string, number | null>;
   /** --only: the scenarios to run (undefined: all) */
   only?: ReadonlySet<ScenarioKey>;
@@ -435,6 +437,9 @@ async function runScenarios(
     });
   }
 
+  if (want('metrics_cost' as ScenarioKey))
+    ctx.metricsCost = await metricsCostScenario(ctx, app, readSessions);
+
   if (want('post_cart')) {
     log('scenario: POST guest cart (replace)');
     const written = await apiData<{ cart: { items: unknown[] } }>(
@@ -544,6 +549,39 @@ const HOT_PRODUCT_SETTLE_MS = 15_000;
  * add up: stock + units in orders holding stock = initial stock, no order left awaiting payment, no cart
  * ordered twice, every 201 a paid order. A broken invariant fails the run like a failed request.
  */
+/** GET guest cart against this app (METRICS_TOKEN set) and a second one without metrics (metrics-cost.ts). */
+async function metricsCostScenario(
+  ctx: Context,
+  app: Server,
+  readSessions: readonly GuestCart[],
+): Promise<MetricsCostCheck> {
+  log('metrics cost: GET guest cart, a second app without METRICS_TOKEN, alternating rounds');
+  const off = await startApp('app (PostgreSQL, metrics off)', {
+    ...ctx.settings,
+    dataDir: join(ctx.tmp, 'data-metrics-off'),
+    env: { METRICS_TOKEN: '' },
+  });
+  try {
+    const check = await measureMetricsCost({
+      scenario: scenario('get_cart').name,
+      on: app,
+      off,
+      database: ctx.db,
+      requests: () => getCartRequests(readSessions),
+      connections: CONNECTIONS,
+      durationSec: ctx.sizes.durationSec,
+      warmupSec: ctx.sizes.warmupSec,
+      pairs: ctx.quick ? 1 : 2,
+    });
+    log(
+      `  metrics cost: ${check.throughput_cost_pct} % of throughput, ${check.cpu_cost_pct} % of CPU per request (target < ${check.target_pct} %)`,
+    );
+    return check;
+  } finally {
+    await off.child.stop();
+  }
+}
+
 async function hotProductScenario(ctx: Context, adminToken: string): Promise<HotProductCheck> {
   log(`scenario: hot product (a second app, sandbox provider latency ${HOT_PRODUCT_LATENCY_MS} ms per call)`);
   const app = await startApp(`app (provider ${HOT_PRODUCT_LATENCY_MS} ms)`, {
@@ -1071,7 +1109,7 @@ function parseArgs(argv: string[]): Args {
   let only: Set<ScenarioKey> | undefined;
   if (onlyArg !== undefined) {
     const keys = onlyArg.slice('--only='.length).split(',');
-    const known = new Set<string>([...SCENARIOS.map((s) => s.key), 'pglite']);
+    const known = new Set<string>([...SCENARIOS.map((s) => s.key), 'metrics_cost', 'pglite']);
     const bad = keys.filter((key) => !known.has(key));
     if (bad.length > 0)
       throw new Error(`--only: unknown scenario(s) ${bad.join(', ')} (${[...known].join(', ')})`);
@@ -1276,6 +1314,7 @@ async function main(): Promise<number> {
     micro: { jwt_verify: jwtVerify },
     outbox_drain: ctx.outboxDrain,
     hot_product: ctx.hotProduct,
+    metrics_cost: ctx.metricsCost,
     scale,
     total_failures: measuredFailures + ctx.warmupFailures + invariantViolations,
     duration_total_sec: round((Date.now() - started) / 1000, 1),
