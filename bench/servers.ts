@@ -46,6 +46,8 @@ export function appEnv(settings: AppSettings, port: number): NodeJS.ProcessEnv {
     REDIS_URL: '',
     // GET /metrics on, as in production: every scenario's numbers include the metrics' cost
     METRICS_TOKEN: 'bench-metrics-token-0123456789',
+    // a stopped app exits at once (no SIGTERM drain): nothing routes to it by then
+    SHUTDOWN_DRAIN_SECONDS: '0',
   };
   if (settings.databaseUrl !== undefined) env.DATABASE_URL = settings.databaseUrl;
   return { ...env, ...settings.env };

@@ -484,7 +484,7 @@ export interface paths {
         };
         /**
          * Liveness and database reachability
-         * @description Answers 200 when the process is up and the database answers a ping, 503 SERVICE_UNAVAILABLE when it does not. Not rate-limited: load balancers poll it.
+         * @description Answers 200 when the process is up and the database answers a ping, 503 SERVICE_UNAVAILABLE when it does not. After SIGTERM, while the instance drains (SHUTDOWN_DRAIN_SECONDS) before it exits, 503 with `data.status: "stopping"`: it still serves every other route, and the load balancer should take it out of rotation. Not rate-limited: load balancers poll it.
          */
         get: operations["HealthController_check"];
         put?: never;
@@ -994,6 +994,18 @@ export interface components {
              * @enum {string}
              */
             status: "ok";
+        };
+        HealthStoppingDto: {
+            /**
+             * @example up
+             * @enum {string}
+             */
+            database: "up";
+            /**
+             * @example stopping
+             * @enum {string}
+             */
+            status: "stopping";
         };
         LoginDto: {
             /** @example jane@example.com */
@@ -4404,7 +4416,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description SERVICE_UNAVAILABLE */
+            /**
+             * @description SERVICE_UNAVAILABLE
+             *
+             *     or `data.status: "stopping"`: SIGTERM received, the instance drains before it exits
+             */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -4412,7 +4428,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"] | {
+                        data: components["schemas"]["HealthStoppingDto"];
+                        /**
+                         * @example true
+                         * @enum {boolean}
+                         */
+                        success: true;
+                    };
                 };
             };
         };

@@ -27,6 +27,12 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
   const securityHeaders = staticSecurityHeaders();
   const adapter = new FastifyAdapter({
     ...SERVER_TIMEOUT_OPTIONS, // slow clients are cut off (server-limits.ts)
+    // While app.close() runs (after the SIGTERM drain, shutdown-drain.ts) a request that arrives on a
+    // keep-alive connection still open is served, not refused with Fastify's bare 503 (the default); it
+    // carries `Connection: close`. Idle keep-alive connections are closed at once ('idle', Fastify 5's
+    // default on Node 18.2+, written out because the drain relies on it).
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
     loggerInstance: logger,
     // Request logging straight from Fastify: nestjs-pino's pino-http middleware (run through middie, plus
     // an AsyncLocalStorage scope per request) cost ~60 µs of a ~460 µs GET guest cart in the profile.

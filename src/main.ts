@@ -1,16 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { performance } from 'node:perf_hooks';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
+import { stopOnSignals } from './common/http/shutdown-drain';
 import { createLogger, FASTIFY_LISTENING } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
-import { describeError, errorSummary, stackFrames } from './common/logging/safe-error';
+import { errorSummary, stackFrames } from './common/logging/safe-error';
 import { loadAppConfigFromEnvironment } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
-
-const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 async function bootstrap(): Promise<void> {
   // the one parse of the environment (.env included); the modules get this value
@@ -30,7 +28,7 @@ async function bootstrap(): Promise<void> {
     },
   );
   configureApp(app, config);
-  stopOnSignals(app);
+  stopOnSignals(app, config.shutdownDrainSeconds);
   await app.listen({
     port: config.port,
     host: '0.0.0.0',
@@ -39,30 +37,6 @@ async function bootstrap(): Promise<void> {
   });
   const url = `http://localhost:${config.port}`;
   new Logger('Bootstrap').log(`listening on ${url} (Swagger UI at ${url}/docs)`);
-}
-
-/**
- * SIGTERM / SIGINT: stop taking connections, let in-flight requests finish, run the modules' shutdown
- * hooks (scheduler, mail dispatcher, database last), write one line, and exit. A second signal while
- * stopping is ignored, as Nest's own shutdown hooks do.
- */
-function stopOnSignals(app: NestFastifyApplication): void {
-  const logger = new Logger('Bootstrap');
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    const started = performance.now();
-    try {
-      await app.close();
-    } catch (error) {
-      logger.error({ msg: `shutdown on ${signal} failed`, err: describeError(error, { stack: true }) });
-      process.exit(1);
-    }
-    logger.log(`stopped on ${signal} in ${Math.round(performance.now() - started)} ms`);
-    process.exit(0);
-  };
-  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, (received) => void stop(received));
 }
 
 bootstrap().catch((error: unknown) => {

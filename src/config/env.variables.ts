@@ -138,6 +138,15 @@ export const ENV_VARIABLES = {
     example: 'change-me-to-a-long-random-token',
     secret: true,
   },
+  /** SIGTERM only (shutdown-drain.ts): the load balancer takes the instance out while it still serves */
+  shutdownDrainSeconds: {
+    name: 'SHUTDOWN_DRAIN_SECONDS',
+    parse: int(0, 300),
+    default: '5',
+    description:
+      'on SIGTERM, seconds the instance keeps serving while the load balancer takes it out (`GET /health` answers 503 `stopping`, every response carries `Connection: close`), then it closes; 0–300. SIGINT stops at once. How to pick it: `docs/operations.md` §4',
+    addition: true,
+  },
   ...SHOP_VARIABLES,
   logLevel: {
     name: 'LOG_LEVEL',

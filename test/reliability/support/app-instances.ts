@@ -111,6 +111,8 @@ export class AppInstance {
         HOME: process.env.HOME ?? '',
         DATA_DIR: this.cwd,
         PORT: String(this.port),
+        // a stop that does not look at the SIGTERM drain takes no time for it (the cluster sets its own)
+        SHUTDOWN_DRAIN_SECONDS: '0',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,12 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const ADMIN = { email: 'admin@multi.test', password: 'multi-admin-password-1' };
 
+/**
+ * The instances' SIGTERM drain: longer than the proxy's health-check interval (250 ms, threshold 1) plus a
+ * check's own time on a busy machine, so the proxy has left an instance out before it closes its listener.
+ */
+export const DRAIN_SECONDS = 2;
+
 /** How every instance of the cluster is configured: one database, one Redis, one SMTP, one JWT key. */
 function clusterEnv(databaseUrl: string, redisUrl: string, smtpUrl: string): Record<string, string> {
   return {
@@ -33,6 +39,7 @@ function clusterEnv(databaseUrl: string, redisUrl: string, smtpUrl: string): Rec
     CLEANUP_CRON: '*/5 * * * * *',
     // a checkout spends this long at the payment provider: long enough to SIGTERM an instance mid-order
     PAYMENT_SANDBOX_LATENCY_MS: '400',
+    SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
     LOG_LEVEL: 'info',
   };
 }

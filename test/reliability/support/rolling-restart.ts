@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResult } from '../../support/test-app';
-import type { Cluster } from './cluster';
+import { Cluster, DRAIN_SECONDS } from './cluster';
 import { randomClientIp } from './loopback-client';
 import { sleep, waitFor } from './processes';
 
@@ -17,6 +17,14 @@ export interface RollingRestartReport {
   inFlight: HttpResult[];
   /** per instance: ms from SIGTERM to that order's answer (positive: answered while shutting down) */
   answeredAfterSigtermMs: number[];
+  /** per instance: an order sent straight to it near the drain's end, mid-payment when it starts closing */
+  atClose: HttpResult[];
+  /** per instance: ms from the end of its drain to that order's answer (positive: answered while closing) */
+  atCloseAnsweredAfterDrainMs: number[];
+  /** per instance, while it drains: its own GET /health and GET /api/v1/products, asked for keep-alive */
+  duringDrain: { health: number; healthStatus: unknown; products: number; connection: unknown[] }[];
+  /** per instance: requests of the load the proxy had it answer after its SIGTERM (it drained them) */
+  servedAfterSigterm: number[];
   /** email → order number of every order answered 201 */
   placed: Map<string, string>;
   summary: Record<string, number>;
@@ -52,52 +60,89 @@ async function shopperRound(cluster: Cluster, product: string, report: RollingRe
   }
 }
 
-/**
- * An order sent straight to `instance`; resolves once its row exists (the checkout has taken the stock
- * and is at the payment provider, PAYMENT_SANDBOX_LATENCY_MS), with the answer still to come.
- */
-async function orderInFlight(cluster: Cluster, instance: number, product: string) {
+/** A guest cart made through the proxy and the body that orders it, to send straight to one instance. */
+async function preparedOrder(cluster: Cluster, product: string) {
   const from = randomClientIp();
-  const order = cluster.orderBody(await cluster.guestCart(from, [product]));
-  const answer = cluster.direct(instance, 'POST', '/api/v1/orders/guest', {
-    from,
+  return { from, ...cluster.orderBody(await cluster.guestCart(from, [product])) };
+}
+
+/** Sends `order` straight to `instance`; the answer and when it came (ms since the epoch). */
+function sendOrder(cluster: Cluster, instance: number, order: Awaited<ReturnType<typeof preparedOrder>>) {
+  const sent = cluster.direct(instance, 'POST', '/api/v1/orders/guest', {
+    from: order.from,
     body: order.body,
     headers: { 'Idempotency-Key': `inflight-${randomUUID()}` },
   });
+  return sent.then((answer) => ({ answer, at: Date.now() }));
+}
+
+/** Resolves once the order of `email` has its row: its checkout has taken the stock and is at the payment provider. */
+async function reachedPayment(cluster: Cluster, email: string): Promise<void> {
   const started = await waitFor(
-    async () => (await cluster.rows('select id from orders where email = $1', [order.email])).length > 0,
+    async () => (await cluster.rows('select id from orders where email = $1', [email])).length > 0,
     10_000,
     10,
   );
   if (!started) throw new Error('the in-flight order never reached the database');
-  return { email: order.email, answer };
+}
+
+/** The instance's own answers while it drains; asked for keep-alive, so `Connection: close` is the app's. */
+async function probeDraining(cluster: Cluster, index: number) {
+  const options = { from: randomClientIp(), headers: { connection: 'keep-alive' } };
+  const health = await cluster.direct(index, 'GET', '/health', options);
+  const products = await cluster.direct(index, 'GET', '/api/v1/products', options);
+  return {
+    health: health.status,
+    healthStatus: health.body?.data?.status,
+    products: products.status,
+    connection: [health.headers.connection, products.headers.connection],
+  };
 }
 
 /**
- * One step of a deploy: the instance leaves the proxy's rotation (its proxied requests finish), gets
- * SIGTERM with an order of its own mid-payment, exits, and is back in the rotation at once, while it
- * starts again on its port (the proxy skips it while it refuses connections).
+ * One step of a deploy as Kubernetes or ECS does it: SIGTERM while the proxy still routes to the instance
+ * (nobody drains it first). It has an order of its own mid-payment; during its drain it answers its
+ * /health 503 `stopping` (the proxy's health check takes it out) and every other route as usual; a second
+ * order sent near the drain's end is mid-payment when it starts closing. It exits, starts again on its port,
+ * and the proxy's health check puts it back.
  */
 async function restartOne(cluster: Cluster, index: number, product: string, report: RollingRestartReport) {
   const instance = cluster.instances[index];
-  await cluster.proxy.drain(index);
-  const probe = await orderInFlight(cluster, index, product);
-  let answeredAt = 0;
-  const answered = probe.answer.finally(() => (answeredAt = Date.now()));
+  const first = await preparedOrder(cluster, product);
+  const last = await preparedOrder(cluster, product);
+  const inFlight = sendOrder(cluster, index, first);
+  await reachedPayment(cluster, first.email);
   const sigtermAt = Date.now();
-  const stop = await instance.stop();
+  const stopped = instance.stop();
+  await sleep(300); // the signal handled
+  report.duringDrain.push(await probeDraining(cluster, index));
+  const drainEnd = sigtermAt + DRAIN_SECONDS * 1000;
+  // the payment takes PAYMENT_SANDBOX_LATENCY_MS (400): sent 300 ms before the drain ends, it is paying then
+  await sleep(drainEnd - 300 - Date.now());
+  const atClose = sendOrder(cluster, index, last);
+  const stop = await stopped;
+  const exitedAt = Date.now();
   report.stops.push({ name: instance.name, exitCode: stop.exitCode, ms: stop.ms });
-  const answer = await answered;
-  report.inFlight.push(answer);
-  report.answeredAfterSigtermMs.push(answeredAt - sigtermAt);
-  if (answer.status === 201) report.placed.set(probe.email, answer.body.data.order.order_number as string);
-  cluster.proxy.restore(index);
+  for (const [order, answered, times, answers, from] of [
+    [first, await inFlight, report.answeredAfterSigtermMs, report.inFlight, sigtermAt],
+    [last, await atClose, report.atCloseAnsweredAfterDrainMs, report.atClose, drainEnd],
+  ] as const) {
+    answers.push(answered.answer);
+    times.push(answered.at - from);
+    if (answered.answer.status === 201)
+      report.placed.set(order.email, answered.answer.body.data.order.order_number as string);
+  }
+  report.servedAfterSigterm.push(
+    cluster.proxy.log.filter(
+      (entry) => entry.backend === index && entry.at > sigtermAt && entry.at <= exitedAt,
+    ).length,
+  );
   await instance.start();
 }
 
 /**
- * Steady load through the proxy while each instance in turn is drained, sent SIGTERM (with an order of its
- * own in flight), waited for, and started again on the same port; then the next (restartOne).
+ * Steady load through the proxy while each instance in turn is sent SIGTERM (with orders of its own in
+ * flight), drains, exits and is started again on the same port; then the next (restartOne).
  */
 export async function rollingRestart(cluster: Cluster, product: string): Promise<RollingRestartReport> {
   const report: RollingRestartReport = {
@@ -106,6 +151,10 @@ export async function rollingRestart(cluster: Cluster, product: string): Promise
     stops: [],
     inFlight: [],
     answeredAfterSigtermMs: [],
+    atClose: [],
+    atCloseAnsweredAfterDrainMs: [],
+    duringDrain: [],
+    servedAfterSigterm: [],
     placed: new Map(),
     summary: {},
   };

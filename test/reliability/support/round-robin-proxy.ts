@@ -17,6 +17,8 @@ export interface Forwarded {
   status: number;
   /** backends that refused (or reset) the request before it got an answer, in order */
   skipped: { backend: number; code: string }[];
+  /** when the answer (or the 502) was sent, ms since the epoch */
+  at: number;
 }
 
 interface Upstream {
@@ -42,34 +44,26 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
  * HAProxy `retry-on conn-failure`) it tries the next backend when one refuses the connection (an instance
  * that is restarting), and when the connection is reset before any answer for a request that is safe to
  * send twice: a GET, or a POST carrying an Idempotency-Key. Anything else gets 502 (the test counts it).
- * drain() takes a backend out of the rotation before it is stopped, as a deploy deregisters an instance
- * from its load balancer (Kubernetes endpoints and a preStop delay, an ALB deregistration delay); the
- * requests it already has are left to finish.
+ * Like one too, it checks every backend's GET /health on an interval and leaves out of the rotation a
+ * backend that does not answer 200 (unhealthy threshold 1) until it does again: an instance that got
+ * SIGTERM answers 503 while it drains (SHUTDOWN_DRAIN_SECONDS) and is out before it closes its listener,
+ * and a restarted one is back once it is healthy. Nothing else tells the proxy about a deploy.
  */
 export class RoundRobinProxy {
   readonly log: Forwarded[] = [];
   private server: Server | undefined;
   private next = 0;
-  private readonly drained = new Set<number>();
-  /** requests sent to each backend and not answered yet */
-  private readonly pending: number[];
+  /** backends whose last health check did not answer 200 */
+  private readonly unhealthy = new Set<number>();
+  private checking = false;
+  private checks: Promise<void> = Promise.resolve();
   port = 0;
 
-  constructor(private readonly backends: readonly number[]) {
-    this.pending = backends.map(() => 0);
-  }
-
-  /** No new request goes to `backend`; resolves once the ones it has were answered. */
-  async drain(backend: number, timeoutMs = 10_000): Promise<void> {
-    this.drained.add(backend);
-    const deadline = Date.now() + timeoutMs;
-    while (this.pending[backend] > 0 && Date.now() < deadline) await sleep(10);
-  }
-
-  /** Back in the rotation (at once, also while it still refuses connections: the proxy skips it then). */
-  restore(backend: number): void {
-    this.drained.delete(backend);
-  }
+  constructor(
+    private readonly backends: readonly number[],
+    /** how often every backend's GET /health is checked */
+    private readonly healthIntervalMs = 250,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -84,16 +78,27 @@ export class RoundRobinProxy {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
+    this.checking = true;
+    this.checks = this.checkHealth();
   }
 
   async stop(): Promise<void> {
+    this.checking = false;
+    await this.checks;
     const server = this.server;
     this.server = undefined;
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private async forward(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
-    const entry: Forwarded = { method: req.method!, path: req.url!, backend: -1, status: 502, skipped: [] };
+    const entry: Forwarded = {
+      method: req.method!,
+      path: req.url!,
+      backend: -1,
+      status: 502,
+      skipped: [],
+      at: 0,
+    };
     const retriable = req.method === 'GET' || req.headers['idempotency-key'] !== undefined;
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress]
       .filter(Boolean)
@@ -102,37 +107,54 @@ export class RoundRobinProxy {
     // every backend twice at most: during a rolling restart one instance at a time is away
     for (let attempt = 0; attempt < this.backends.length * 2; attempt++) {
       const backend = this.pick();
-      this.pending[backend]++;
       try {
         const answer = await this.send(this.backends[backend], req.method!, req.url!, headers, body);
-        this.pending[backend]--;
         entry.backend = backend;
         entry.status = answer.status;
         res.writeHead(answer.status, withoutHopByHop(answer.headers));
         res.end(answer.body);
-        this.log.push(entry);
+        this.log.push({ ...entry, at: Date.now() });
         return;
       } catch (error) {
-        this.pending[backend]--;
         const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
         entry.skipped.push({ backend, code });
         if (code !== 'ECONNREFUSED' && !retriable) break;
       }
     }
-    this.log.push(entry);
+    this.log.push({ ...entry, at: Date.now() });
     res.writeHead(502, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({ success: false, error: { code: 'BAD_GATEWAY', message: 'no backend answered' } }),
     );
   }
 
-  /** The next backend in turn that is not drained (all of them when every one is). */
+  /** The next backend in turn that is healthy (any of them when none is). */
   private pick(): number {
     for (let tries = 0; tries < this.backends.length; tries++) {
       const backend = this.next++ % this.backends.length;
-      if (!this.drained.has(backend)) return backend;
+      if (!this.unhealthy.has(backend)) return backend;
     }
     return this.next++ % this.backends.length;
+  }
+
+  /** Every backend's GET /health (a new connection each, as requests) each interval, until stop(); 1 s to answer. */
+  private async checkHealth(): Promise<void> {
+    while (this.checking) {
+      await Promise.all(
+        this.backends.map(async (port, backend) => {
+          const healthy = await Promise.race([
+            this.send(port, 'GET', '/health', {}, Buffer.alloc(0)).then(
+              (answer) => answer.status === 200,
+              () => false,
+            ),
+            sleep(1_000).then(() => false),
+          ]);
+          if (healthy) this.unhealthy.delete(backend);
+          else this.unhealthy.add(backend);
+        }),
+      );
+      await sleep(this.healthIntervalMs);
+    }
   }
 
   private send(
