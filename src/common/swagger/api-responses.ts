@@ -51,17 +51,22 @@ export function ApiEnvelope(
     ApiResponse({
       status,
       description,
-      schema: {
-        type: 'object',
-        required: ['success', 'data'],
-        additionalProperties: false,
-        properties: {
-          success: { type: 'boolean', enum: [true], example: true },
-          data: { $ref: getSchemaPath(model) },
-        },
-      },
+      schema: successEnvelopeSchema(model),
     }),
   );
+}
+
+/** The schema of `{success: true, data: <model>}` (the model must be registered with ApiExtraModels). */
+export function successEnvelopeSchema(model: Type<unknown>) {
+  return {
+    type: 'object',
+    required: ['success', 'data'],
+    additionalProperties: false,
+    properties: {
+      success: { type: 'boolean', enum: [true], example: true },
+      data: { $ref: getSchemaPath(model) },
+    },
+  };
 }
 
 /**

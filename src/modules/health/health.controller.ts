@@ -13,7 +13,12 @@ import { RETRY_AFTER_SECONDS } from '../../common/errors/error-codes';
 import { RawBody, successEnvelope, SuccessEnvelope } from '../../common/http/envelope';
 import { ShutdownDrain } from '../../common/http/shutdown-drain';
 import { NoRateLimit } from '../../common/rate-limit/rate-limit.decorator';
-import { ApiEnvelope, ApiErrors, ErrorEnvelopeDto } from '../../common/swagger/api-responses';
+import {
+  ApiEnvelope,
+  ApiErrors,
+  ErrorEnvelopeDto,
+  successEnvelopeSchema,
+} from '../../common/swagger/api-responses';
 import { Database } from '../../database/database';
 import { DATABASE } from '../../database/database.tokens';
 
@@ -64,18 +69,7 @@ export class HealthController {
       },
     },
     schema: {
-      oneOf: [
-        { $ref: getSchemaPath(ErrorEnvelopeDto) },
-        {
-          type: 'object',
-          required: ['success', 'data'],
-          additionalProperties: false,
-          properties: {
-            success: { type: 'boolean', enum: [true], example: true },
-            data: { $ref: getSchemaPath(HealthStoppingDto) },
-          },
-        },
-      ],
+      oneOf: [{ $ref: getSchemaPath(ErrorEnvelopeDto) }, successEnvelopeSchema(HealthStoppingDto)],
     },
   })
   @ApiErrors('SERVICE_UNAVAILABLE')
