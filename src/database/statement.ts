@@ -71,12 +71,7 @@ export class Statement<V extends Record<string, unknown>, R, C> {
     const tx = txHost.tx;
     const db = txHost.isTransactionActive() ? transactionConnection(tx) : tx;
     if (db === undefined) return this.make(tx, context).execute(values);
-    let prepared = this.prepared.get(db);
-    if (prepared === undefined) {
-      prepared = this.make(db, context);
-      this.prepared.set(db, prepared);
-    }
-    return prepared.execute(values);
+    return this.runOn(db, values, ...parts);
   }
 
   /** On a handle outside any transaction (e.g. a provider's ledger kept on the pool on purpose). */
