@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppError } from './common/errors/app-error';
 import { clientErrorHandler, CORS_EXPOSED_HEADERS, frameworkErrorHandler } from './common/http/client-errors';
 import { refuseContentEncoding } from './common/http/content-encoding';
+import { corsWhenOrigin, VARY_ORIGIN } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
 import { capConnections, SERVER_TIMEOUT_OPTIONS } from './common/http/server-limits';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
@@ -32,6 +33,9 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
     // carries `Connection: close`. Idle keep-alive connections are closed at once ('idle', Fastify 5's
     // default on Node 18.2+, written out because the drain relies on it).
     return503OnClosing: false,
+    // no Nest middleware in this app (request logging, CORS and security headers are Fastify hooks):
+    // without this, @fastify/middie's request hook ran on every request for nothing
+    skipMiddie: true,
     forceCloseConnections: 'idle',
     loggerInstance: logger,
     // Request logging straight from Fastify: nestjs-pino's pino-http middleware (run through middie, plus
@@ -39,7 +43,7 @@ export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger):
     logController: new RequestLogController(),
     // errors raised before routing keep the envelope (contract §1): the router's (a malformed %-escape,
     // an over-long path parameter) and Node's HTTP parser's (headers over 16 KiB → 431, malformed HTTP → 400)
-    frameworkErrors: frameworkErrorHandler(securityHeaders, config.corsOrigins),
+    frameworkErrors: frameworkErrorHandler({ ...securityHeaders, ...VARY_ORIGIN }, config.corsOrigins),
     clientErrorHandler: clientErrorHandler(logger, securityHeaders),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
@@ -78,16 +82,16 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     }
     void parseJson(request, body as string, done);
   });
-  const securityHeaders = staticSecurityHeaders();
+  const staticHeaders = { ...staticSecurityHeaders(), ...VARY_ORIGIN };
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(securityHeaders).header('x-request-id', request.id);
+    void reply.headers(staticHeaders).header('x-request-id', request.id);
     done();
   });
   fastify.addHook('preParsing', refuseContentEncoding);
   fastify.addHook('preSerialization', envelopeHook);
 
-  app.enableCors({
-    origin: config.corsOrigins,
+  void fastify.register(corsWhenOrigin, {
+    origin: config.corsOrigins === true ? true : [...config.corsOrigins],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
     exposedHeaders: CORS_EXPOSED_HEADERS,

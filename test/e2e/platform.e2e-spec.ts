@@ -93,6 +93,65 @@ describe('HTTP platform (contract §1)', () => {
     expect(res.headers['x-frame-options']).toBeDefined();
   });
 
+  describe('CORS (contract §1), with CORS_ORIGINS a list', () => {
+    let listed: TestApp;
+    const shop = 'https://shop.example';
+
+    beforeAll(async () => {
+      listed = await createTestApp({ CORS_ORIGINS: `${shop},https://other.example` });
+    });
+    afterAll(() => listed.close());
+
+    it('lets an allowed origin read the answer and its headers', async () => {
+      const res = await listed.request('GET', '/health', { headers: { origin: shop } });
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe(shop);
+      expect(res.headers['access-control-expose-headers']).toBe('Retry-After, X-Request-Id');
+      expect(res.headers.vary).toBe('Origin');
+    });
+
+    it('gives an origin not on the list no CORS headers', async () => {
+      const res = await listed.request('GET', '/health', { headers: { origin: 'https://evil.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers.vary).toBe('Origin');
+    });
+
+    it('sends no CORS headers without an Origin, and Vary: Origin all the same (caches keep them apart)', async () => {
+      const res = await listed.request('GET', '/health');
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(res.headers.vary).toBe('Origin');
+    });
+
+    it('answers a preflight from an allowed origin with 204 and the allowed methods and headers', async () => {
+      // a preflight is the browser's, not an operation of the API: past the OpenAPI response check
+      const res = await listed.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/cart/guest',
+        headers: {
+          origin: shop,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,idempotency-key',
+        },
+      });
+      expect(res.statusCode).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(shop);
+      expect(res.headers['access-control-allow-methods']).toBe('GET, POST, PUT, PATCH, DELETE');
+      expect(res.headers['access-control-allow-headers']).toBe(
+        'Content-Type, Authorization, Idempotency-Key, X-Request-Id',
+      );
+      expect(res.headers['access-control-max-age']).toBe('600');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('answers OPTIONS without an Origin (not a preflight) with 404 NOT_FOUND', async () => {
+      const res = await listed.app.inject({ method: 'OPTIONS', url: '/api/v1/cart/guest' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('NOT_FOUND');
+    });
+  });
+
   it('serves Swagger UI and the OpenAPI document with every endpoint', async () => {
     expect((await t.request('GET', '/docs')).status).toBe(200);
     const res = await t.request('GET', '/docs-json');
