@@ -125,6 +125,18 @@ export function throughputMet(run: RunResult): boolean | undefined {
 
 export const DISTURBANCE_PCT = 25;
 
+/**
+ * Hypervisor steal (CPU time the host gave to other guests while ours wanted it), % of one core, above
+ * which a run is repeated like one disturbed by other processes: on a shared host it cuts every process
+ * of the run (app, PostgreSQL, load generator) by an amount that changes from run to run.
+ */
+export const STEAL_PCT = 10;
+
+/** How much a run was disturbed from outside: other processes plus hypervisor steal, % of one core. */
+export function disturbance(run: Pick<RunResult, 'resources'>): number {
+  return run.resources.other_cpu_pct + run.resources.steal_cpu_pct;
+}
+
 /** Runs during which other processes took a noticeable share of the CPU (the cleanup run excepted). */
 export function disturbedRuns(results: BenchResults): string[] {
   return results.runs
@@ -207,7 +219,8 @@ export function markdownReport(results: BenchResults): string {
   out.push(
     '',
     'A run during which other processes used more than ' +
-      `${DISTURBANCE_PCT}% of a core is repeated (up to 3 runs); the last run is reported. ` +
+      `${DISTURBANCE_PCT}% of a core, or the hypervisor stole more than ${STEAL_PCT}% of one (steal), is repeated ` +
+      '(up to 3 runs); the least disturbed run (other processes + steal) is reported. ' +
       `CPU in % of one core (the machine has ${machine.nproc}); "other processes" is whatever else ran on the ` +
       'machine meanwhile (during the cleanup run: the cleanup CLI itself). DB sessions: mean of 200 ms samples ' +
       'of pg_stat_activity for the benchmark database.',

@@ -27,6 +27,8 @@ import { countQueries } from './query-counts';
 import {
   BenchResults,
   DISTURBANCE_PCT,
+  disturbance,
+  STEAL_PCT,
   disturbedRuns,
   ExplainedQuery,
   HotProductCheck,
@@ -213,14 +215,17 @@ function assertRunning(server: Server): void {
   if (!server.child.isRunning()) throw new Error(`${server.name} died:\n${server.child.tail()}`);
 }
 
-/** One measured autocannon run of `durationSec` at 50 connections, with resource sampling. */
 /**
  * One measured autocannon run of `durationSec` at 50 connections, with resource sampling. A run that
- * other processes on the machine disturbed (see DISTURBANCE_PCT) is repeated, up to MAX_ATTEMPTS.
+ * other processes on the machine or the hypervisor's steal disturbed (DISTURBANCE_PCT, STEAL_PCT) is
+ * repeated, up to MAX_ATTEMPTS; the least disturbed attempt is the result.
  */
 async function measure(ctx: Context, args: MeasureArgs): Promise<RunResult> {
   await warmUp(ctx, args.server, args.requests, args.warmupSec ?? 0);
-  for (let attempt = 1; ; attempt++) {
+  let best: { result: RunResult; fromUs: number; toUs: number } | undefined;
+  let attempts = 0;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    attempts = attempt;
     await args.prepare?.(attempt);
     const monitor = new Monitor(args.server.child.pid, args.database);
     await monitor.start();
@@ -236,22 +241,31 @@ async function measure(ctx: Context, args: MeasureArgs): Promise<RunResult> {
     const resources = await monitor.stop();
     assertRunning(args.server);
     const result = { ...toResult(ctx, args, m, resources), attempts: attempt };
-    const disturbed = resources.other_cpu_pct > DISTURBANCE_PCT;
-    if (disturbed && attempt < MAX_ATTEMPTS) {
+    // failures of the attempts not reported still fail the benchmark (counted with the warm-ups')
+    if (best === undefined || disturbance(result) < disturbance(best.result)) {
+      if (best !== undefined) ctx.warmupFailures += best.result.failures;
+      best = { result, fromUs, toUs };
+    } else {
       ctx.warmupFailures += result.failures;
+    }
+    const disturbed = resources.other_cpu_pct > DISTURBANCE_PCT || resources.steal_cpu_pct > STEAL_PCT;
+    if (!disturbed) break;
+    if (attempt < MAX_ATTEMPTS) {
       log(
         `  ${args.name}: other processes took ${resources.other_cpu_pct}% of a core ` +
-          `(${resources.other_top.map((p) => `${p.comm} ${p.cpu_pct}%`).join(', ')}); repeating the run`,
+          `(${resources.other_top.map((p) => `${p.comm} ${p.cpu_pct}%`).join(', ')}), ` +
+          `steal ${resources.steal_cpu_pct}%; repeating the run`,
       );
-      continue;
     }
-    if (ctx.profiled !== undefined && ctx.profiled.server === args.server) {
-      ctx.profiled.windows.push({ label: args.name, fromUs, toUs });
-    }
-    ctx.runs.push(result);
-    logRun(result);
-    return result;
   }
+  const { result, fromUs, toUs } = best!;
+  result.attempts = attempts;
+  if (ctx.profiled !== undefined && ctx.profiled.server === args.server) {
+    ctx.profiled.windows.push({ label: args.name, fromUs, toUs });
+  }
+  ctx.runs.push(result);
+  logRun(result);
+  return result;
 }
 
 function toResult(
