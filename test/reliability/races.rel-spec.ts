@@ -191,6 +191,51 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
       );
       expect(written).toContainEqual(stored);
     });
+
+    it('lands no write in a guest cart merged meanwhile: 10 writers and a merge of the cart at once', async () => {
+      const products = await Promise.all(Array.from({ length: 4 }, () => s.product({ stock: 50 })));
+      const sessionId = await s.guestCart([[products[0], 1]]);
+      const user = await registerUser(t);
+      const contents = Array.from({ length: 10 }, (_, i) =>
+        [products[i % 4], products[(i + 1) % 4]].map((p, j) => ({ product_id: p.id, quantity: i + j + 1 })),
+      );
+      const replace = (items: (typeof contents)[number]) =>
+        t.request('POST', '/api/v1/cart/guest', { body: { session_id: sessionId, items } });
+      const merge = () =>
+        t.request('POST', '/api/v1/cart/merge', { token: user.token, body: { guest_session_id: sessionId } });
+
+      const results = await Promise.all([
+        ...contents.slice(0, 5).map(replace),
+        merge(),
+        ...contents.slice(5).map(replace),
+      ]);
+
+      const merged = results[5];
+      const writes = results.filter((_, i) => i !== 5);
+      expect(merged.status).toBe(200);
+      for (const [status, n] of Object.entries(tally(writes))) {
+        expect(['200', '409 GUEST_CART_ALREADY_MERGED']).toContain(status);
+        expect(n).toBeGreaterThan(0);
+      }
+      // a merged guest cart is emptied: no write landed in it after the merge
+      expect(await cartLines(sessionId)).toEqual([]);
+      // the user got the content of the last write before the merge: the first content or an answered one
+      const userCart = await t.request('GET', '/api/v1/cart', { token: user.token });
+      const got = userCart.body.data.cart.items
+        .map((i: { product_id: string; quantity: number }): [string, number] => [i.product_id, i.quantity])
+        .sort(([a]: [string], [b]: [string]) => a.localeCompare(b));
+      const candidates = [
+        [[products[0].id, 1]],
+        ...contents
+          .filter((_, i) => writes[i].status === 200)
+          .map((items) =>
+            items
+              .map((i): [string, number] => [i.product_id, i.quantity])
+              .sort(([a], [b]) => a.localeCompare(b)),
+          ),
+      ];
+      expect(candidates).toContainEqual(got);
+    });
   });
 
   describe('merge', () => {

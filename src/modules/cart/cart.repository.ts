@@ -1,11 +1,45 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, SQL, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
+import { Db } from '../../database/db';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import { CartItemWithProduct, CartLine } from './cart-rules';
+
+/** The values of a whole cart write (lineWrites): the lines as two arrays, in the order given. */
+export type LineWriteValues = { now: string; productIds: string[]; quantities: number[] };
+
+/**
+ * The two CTEs of a whole cart write for cart `cartId` (SQL: a value, or a subquery of a lock taken first
+ * in the same statement): the lines upserted (added_at steps by a millisecond in the order given) and the
+ * cart's other lines deleted. They touch disjoint rows (product ids in the list, and not in it).
+ */
+export function lineWrites(db: Db, cartId: SQL, p: Placeholders<LineWriteValues>) {
+  const column = (c: { name: string }) => sql.identifier(c.name);
+  const upserted = db.$with('upserted', { productId: cartItems.productId }).as(
+    sql`insert into ${cartItems} (${column(cartItems.cartId)}, ${column(cartItems.productId)}, ${column(cartItems.quantity)},
+                                  ${column(cartItems.addedAt)}, ${column(cartItems.updatedAt)})
+        select ${cartId}, line.product_id, line.quantity,
+               ${p.now}::timestamptz + (line.position - 1) * interval '1 millisecond', ${p.now}::timestamptz
+          from unnest(${p.productIds}::uuid[], ${p.quantities}::int[])
+               with ordinality as line(product_id, quantity, position)
+         where ${cartId} is not null
+            on conflict (${column(cartItems.cartId)}, ${column(cartItems.productId)}) do update
+           set ${column(cartItems.quantity)} = excluded.${column(cartItems.quantity)},
+               ${column(cartItems.addedAt)} = excluded.${column(cartItems.addedAt)},
+               ${column(cartItems.updatedAt)} = excluded.${column(cartItems.updatedAt)}
+     returning ${cartItems.productId}`,
+  );
+  const removed = db.$with('removed', { productId: cartItems.productId }).as(
+    sql`delete from ${cartItems}
+         where ${cartItems.cartId} = ${cartId}
+           and ${cartItems.productId} <> all(${p.productIds}::uuid[])
+     returning ${cartItems.productId}`,
+  );
+  return { upserted, removed };
+}
 
 @Injectable()
 export class CartRepository {
@@ -125,27 +159,8 @@ export class CartRepository {
    */
   static readonly replaceLines = statement(
     'cart_replace_lines',
-    (db, p: Placeholders<{ cartId: string; now: string; productIds: string[]; quantities: number[] }>) => {
-      const column = (c: { name: string }) => sql.identifier(c.name);
-      const upserted = db.$with('upserted', { productId: cartItems.productId }).as(
-        sql`insert into ${cartItems} (${column(cartItems.cartId)}, ${column(cartItems.productId)}, ${column(cartItems.quantity)},
-                                      ${column(cartItems.addedAt)}, ${column(cartItems.updatedAt)})
-            select ${p.cartId}::uuid, line.product_id, line.quantity,
-                   ${p.now}::timestamptz + (line.position - 1) * interval '1 millisecond', ${p.now}::timestamptz
-              from unnest(${p.productIds}::uuid[], ${p.quantities}::int[])
-                   with ordinality as line(product_id, quantity, position)
-                on conflict (${column(cartItems.cartId)}, ${column(cartItems.productId)}) do update
-               set ${column(cartItems.quantity)} = excluded.${column(cartItems.quantity)},
-                   ${column(cartItems.addedAt)} = excluded.${column(cartItems.addedAt)},
-                   ${column(cartItems.updatedAt)} = excluded.${column(cartItems.updatedAt)}
-         returning ${cartItems.productId}`,
-      );
-      const removed = db.$with('removed', { productId: cartItems.productId }).as(
-        sql`delete from ${cartItems}
-             where ${cartItems.cartId} = ${p.cartId}::uuid
-               and ${cartItems.productId} <> all(${p.productIds}::uuid[])
-         returning ${cartItems.productId}`,
-      );
+    (db, p: Placeholders<{ cartId: string } & LineWriteValues>) => {
+      const { upserted, removed } = lineWrites(db, sql`${p.cartId}::uuid`, p);
       return db
         .with(upserted, removed)
         .update(carts)

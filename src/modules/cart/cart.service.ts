@@ -62,11 +62,24 @@ export class CartService {
    * is built from the products read for the checks (same transaction), so the cart is not read back.
    */
   async replaceLines(cartId: string, lines: readonly CartLine[]): Promise<CartDto> {
+    const products = await this.checkLines(lines);
+    const cart = await this.carts.replaceLines(cartId, lines, this.clock.now());
+    return this.writtenView(cart, lines, products);
+  }
+
+  /**
+   * replaceLines' checks without its write: the lines' products read and the lines judged against them
+   * and the limits (throws the contract's 422 when refused). The products are for writtenView.
+   */
+  async checkLines(lines: readonly CartLine[]): Promise<Map<string, ProductRow>> {
     const products = await this.catalog.productMap(lines.map((line) => line.productId));
     throwIfViolated(checkCartLines(lines, products, this.limits));
-    const now = this.clock.now();
-    const cart = await this.carts.replaceLines(cartId, lines, now);
-    // checkCartLines refused any line whose product is missing; lines keep the order they were written in
+    return products;
+  }
+
+  /** The view of a cart whose whole content `lines` was just written, from the products checkLines read. */
+  writtenView(cart: CartRow, lines: readonly CartLine[], products: ReadonlyMap<string, ProductRow>): CartDto {
+    // checkLines refused any line whose product is missing; lines keep the order they were written in
     return this.toView(
       cart,
       lines.map((line) => ({ quantity: line.quantity, product: products.get(line.productId)! })),

@@ -31,21 +31,46 @@ export class GuestCartService {
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
-  /** The cart's content becomes `lines` (idempotent); a refused write leaves the cart as it was. */
-  @Transactional()
+  /**
+   * The cart's content becomes `lines` (idempotent); a refused write leaves the cart and the session as
+   * they were. Without a transaction in the common case: the session with its cart is read while the
+   * lines are checked against their products (two statements side by side), then one statement writes
+   * the lines and slides the session's expiry if the cart is still the version read
+   * (GuestCartsRepository.replaceIfUnchanged). A session without a cart yet, or a cart another request
+   * changed in between, takes the locked path (replaceLocked): the same answer, with row locks.
+   */
   async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
+    const [read, checked] = await Promise.allSettled([
+      this.guestCarts
+        .sessionWithCart(this.sessions.parts.read, this.sessions.readValues(sessionId, 'never'))
+        .then((found) => this.sessions.found(sessionId, found)),
+      this.carts.checkLines(lines),
+    ]);
+    // the session's 404/410 before the merged cart's 409 before the lines' 422, as on the locked path
+    if (read.status === 'rejected') throw read.reason;
+    const { cart, cartVersion } = read.value;
+    if (cart?.mergedAt != null) throw alreadyMerged();
+    if (checked.status === 'rejected') throw checked.reason;
+    if (cart === null || cartVersion === null) return this.replaceLocked(sessionId, lines);
+    const written = await this.guestCarts.replaceIfUnchanged(
+      this.sessions.parts.touch,
+      { ...this.sessions.touchValues(sessionId), cartId: cart.id, cartVersion },
+      lines,
+    );
+    if (written === undefined) return this.replaceLocked(sessionId, lines);
+    return this.result(written.session, this.carts.writtenView(written.cart, lines, checked.value));
+  }
+
+  /** replace() with the session touched and its cart row-locked first, in a transaction. */
+  @Transactional()
+  private async replaceLocked(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
     const { session, cart: locked } = await this.sessions.found(
       sessionId,
       // the session touched and its cart row-locked for the rest of the transaction: one statement
       await this.guestCarts.touchAndLock(this.sessions.parts.touch, this.sessions.touchValues(sessionId)),
     );
     const cart = locked ?? (await this.carts.createGuestCart(session.id));
-    if (cart.mergedAt !== null) {
-      throw new AppError(
-        'GUEST_CART_ALREADY_MERGED',
-        'This guest cart was merged into an account; start a new guest session',
-      );
-    }
+    if (cart.mergedAt !== null) throw alreadyMerged();
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
@@ -102,4 +127,11 @@ export class GuestCartService {
     };
     return { session_id: session.id, cart: view };
   }
+}
+
+function alreadyMerged(): AppError {
+  return new AppError(
+    'GUEST_CART_ALREADY_MERGED',
+    'This guest cart was merged into an account; start a new guest session',
+  );
 }

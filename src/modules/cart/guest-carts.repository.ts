@@ -10,7 +10,8 @@ import type {
   SessionReadValues,
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
-import { CartItemWithProduct } from './cart-rules';
+import { CartItemWithProduct, CartLine } from './cart-rules';
+import { lineWrites, LineWriteValues } from './cart.repository';
 
 /** An active session (its expiry slid if due) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
@@ -65,6 +66,31 @@ export class GuestCartsRepository {
     return { session: rows[0].session, cart: rows[0].cart, cartVersion: rows[0].cartVersion, items };
   }
 
+  /**
+   * The active session (not touched) with its cart row and the row's version, in one statement without
+   * the lines: what POST guest cart checks before its write (replaceIfUnchanged).
+   */
+  static readonly sessionWithCart = statement(
+    'guest_session_with_cart_row',
+    (db, _p: Placeholders<SessionReadValues>, session: SessionPart) => {
+      const { ctes, cte: current, columns } = leadingCtes(db, session);
+      return db
+        .with(...ctes)
+        .select({ session: columns, cart: carts, cartVersion: sql<string | null>`${carts}.xmin::text` })
+        .from(current)
+        .leftJoin(carts, eq(carts.guestSessionId, current.id));
+    },
+  );
+
+  /** See sessionWithCart; undefined when the session is not active. */
+  async sessionWithCart(
+    session: SessionPart,
+    values: SessionReadValues,
+  ): Promise<Omit<GuestCartRead, 'items'> | undefined> {
+    const [row] = await GuestCartsRepository.sessionWithCart.run(this.txHost, values, session);
+    return row;
+  }
+
   /** Cart writes: the session's touch and its cart's row lock in one round trip. */
   static readonly touchAndLock = statement(
     'guest_session_touch_lock_cart',
@@ -101,6 +127,62 @@ export class GuestCartsRepository {
     if (row === undefined) return undefined;
     // a left join's missing row: Drizzle gives null, or an object of nulls for a CTE's columns
     return { session: row.session, cart: row.cart?.id == null ? null : row.cart };
+  }
+
+  /**
+   * POST guest cart without a transaction (GuestCartService.replace): the session touched (the guest-session
+   * module's CTE leads, as in touchAndLock: the session's row, then the cart's, the lock order of every
+   * guest cart write), its cart row-locked only if it is still the version its lines were read at
+   * (`cartVersion`, its xmin) and not merged, then the whole cart write (lineWrites) and the cart's row
+   * rewritten. Every change to a cart's lines rewrites its row, so an unchanged version means unchanged
+   * lines; FOR UPDATE re-checks the condition on the row as its last writer committed it. No row: the
+   * session is no longer active, or the cart changed or was merged since the read; nothing was written
+   * but, at most, the session's touch.
+   */
+  static readonly replaceIfUnchanged = statement(
+    'guest_cart_replace_if_unchanged',
+    (
+      db,
+      p: Placeholders<SessionTouchValues & LineWriteValues & { cartId: string; cartVersion: string }>,
+      session: SessionPart,
+    ) => {
+      const { ctes, cte: touched, columns } = leadingCtes(db, session);
+      const locked = db.$with('locked', { id: carts.id }).as(
+        sql`select ${carts.id} from ${carts}
+             where ${carts.id} = ${p.cartId}::uuid
+               and ${carts.guestSessionId} = (select ${sql.identifier('id')} from ${touched})
+               and ${carts.mergedAt} is null
+               and ${carts}.xmin::text = ${p.cartVersion}::text
+               for update`,
+      );
+      const lockedId = sql`(select ${sql.identifier('id')} from ${locked})`;
+      const { upserted, removed } = lineWrites(db, lockedId, p);
+      return db
+        .with(...ctes, locked, upserted, removed)
+        .update(carts)
+        .set({ updatedAt: sql`${p.now}::timestamptz` })
+        .from(touched)
+        .where(eq(carts.id, lockedId))
+        .returning({ cart: getTableColumns(carts), session: columns });
+    },
+  );
+
+  /** See replaceIfUnchanged: the session and cart rows as written, or undefined when nothing was. */
+  async replaceIfUnchanged(
+    session: SessionPart,
+    values: SessionTouchValues & { cartId: string; cartVersion: string },
+    lines: readonly CartLine[],
+  ): Promise<{ session: GuestSessionRow; cart: CartRow } | undefined> {
+    const [row] = await GuestCartsRepository.replaceIfUnchanged.run(
+      this.txHost,
+      {
+        ...values,
+        productIds: lines.map((line) => line.productId),
+        quantities: lines.map((line) => line.quantity),
+      },
+      session,
+    );
+    return row;
   }
 
   static readonly lockBySession = statement(
