@@ -26,7 +26,8 @@ const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * The cart rules for every cart, user or guest: validation against limits, availability and stock,
- * pricing, and the writes. Callers that change a cart run inside a transaction with the cart locked.
+ * pricing, and the writes. Callers that change a cart run inside a transaction with the cart locked, or
+ * write in one statement guarded by the cart's row version (GuestCartService.replace).
  */
 @Injectable()
 export class CartService {
