@@ -41,6 +41,24 @@ export function lineWrites(db: Db, cartId: SQL, p: Placeholders<LineWriteValues>
   return { upserted, removed };
 }
 
+/**
+ * A cart's row, locked, only if it is still the version its lines were read from (placeholder
+ * `cartVersion`, its `xmin`; null: any version) and not merged (placeholder `cartId`), and if `andAlso`
+ * holds. Every change to a cart's lines rewrites the cart's row in the same transaction or statement, so a
+ * new version means the lines may differ; FOR UPDATE re-checks the condition on the row as its last
+ * writer committed it. Checkout's placement (unchangedLock) and POST guest cart's write
+ * (GuestCartsRepository.replaceIfUnchanged) take it.
+ */
+export function unchangedCartLock(andAlso: SQL = sql`true`): LockFirst {
+  const cartId = sql`${sql.placeholder('cartId')}::uuid`;
+  const version = sql`${sql.placeholder('cartVersion')}::text`;
+  return sql`select ${carts.id} from ${carts}
+              where ${carts.id} = ${cartId} and ${carts.mergedAt} is null
+                and (${version} is null or ${carts}.xmin::text = ${version})
+                and ${andAlso}
+                for update`;
+}
+
 @Injectable()
 export class CartRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -75,20 +93,9 @@ export class CartRepository {
     ];
   }
 
-  /**
-   * Checkout's cart condition (orders' placement statement): the cart's row, locked, only if it is still
-   * the version the lines were read from (placeholder `cartVersion`, its `xmin`; null: any version) and
-   * not merged (placeholder `cartId`). Every change to a cart's lines rewrites the cart's row in the same
-   * transaction, so a new version means the lines may differ; FOR UPDATE re-checks the condition on the
-   * row as its last writer committed it.
-   */
+  /** Checkout's cart condition (orders' placement statement): see unchangedCartLock. */
   unchangedLock(): LockFirst {
-    const cartId = sql`${sql.placeholder('cartId')}::uuid`;
-    const version = sql`${sql.placeholder('cartVersion')}::text`;
-    return sql`select ${carts.id} from ${carts}
-                where ${carts.id} = ${cartId} and ${carts.mergedAt} is null
-                  and (${version} is null or ${carts}.xmin::text = ${version})
-                  for update`;
+    return unchangedCartLock();
   }
 
   static readonly lockByUser = statement('cart_lock_by_user', (db, p: Placeholders<{ userId: string }>) =>

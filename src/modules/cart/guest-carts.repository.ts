@@ -11,7 +11,7 @@ import type {
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
 import { CartItemWithProduct, CartLine } from './cart-rules';
-import { lineWrites, LineWriteValues } from './cart.repository';
+import { lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
 /** An active session (its expiry slid if due) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
@@ -148,12 +148,7 @@ export class GuestCartsRepository {
     ) => {
       const { ctes, cte: touched, columns } = leadingCtes(db, session);
       const locked = db.$with('locked', { id: carts.id }).as(
-        sql`select ${carts.id} from ${carts}
-             where ${carts.id} = ${p.cartId}::uuid
-               and ${carts.guestSessionId} = (select ${sql.identifier('id')} from ${touched})
-               and ${carts.mergedAt} is null
-               and ${carts}.xmin::text = ${p.cartVersion}::text
-               for update`,
+        unchangedCartLock(sql`${carts.guestSessionId} = (select ${sql.identifier('id')} from ${touched})`),
       );
       const lockedId = sql`(select ${sql.identifier('id')} from ${locked})`;
       const { upserted, removed } = lineWrites(db, lockedId, p);
