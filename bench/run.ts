@@ -311,8 +311,17 @@ function logRun(run: RunResult): void {
   log(
     `  ${run.name} [${run.server}]: ${m.requests_per_sec} req/s, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, ` +
       `errors ${m.errors}, non-2xx ${m.non_2xx}${run.ratio === null ? '' : `, ratio ${run.ratio}`}` +
-      (m.non_2xx > 0 ? ` ${JSON.stringify(m.status_codes)}` : ''),
+      (m.non_2xx > 0 ? ` ${JSON.stringify(m.status_codes)}` : '') +
+      cpuPerRequest(run),
   );
+}
+
+/** Server and PostgreSQL CPU per request: steadier than req/s on a shared host (steal, neighbours). */
+function cpuPerRequest(run: RunResult): string {
+  const rps = run.measurement.requests_per_sec;
+  if (!(rps > 0)) return '';
+  const ms = (pct: number) => round((pct / 100 / rps) * 1000, 3);
+  return `, CPU/request app ${ms(run.resources.server_cpu_pct)} ms + PostgreSQL ${ms(run.resources.postgres_cpu_pct)} ms`;
 }
 
 function scenario(key: ScenarioKey): ScenarioInfo {

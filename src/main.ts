@@ -8,11 +8,15 @@ import { createLogger, FASTIFY_LISTENING } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { errorSummary, stackFrames } from './common/logging/safe-error';
 import { loadAppConfigFromEnvironment } from './config/app-config';
+import { reexecWithEmbeddedDatabaseFlags } from './database/embedded-node-flags';
 import { ConfigValidationError } from './config/env.schema';
 
 async function bootstrap(): Promise<void> {
   // the one parse of the environment (.env included); the modules get this value
   const config = await loadAppConfigFromEnvironment();
+  // on embedded PGlite: the same process again with the V8 flags that keep its memory down (returns if
+  // it has them, or on a Node without process.execve)
+  if (config.databaseUrl === undefined) reexecWithEmbeddedDatabaseFlags();
   const logger = createLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from './embedded-node-flags';
 
 /**
  * PGlite's PostgreSQL settings. Its default shared_buffers (160 MB) is a server's; one embedded process
@@ -22,14 +23,18 @@ export function openPglite(dataDir: string | undefined): PGlite {
 /**
  * A new data directory is initialised (PostgreSQL's initdb, in WebAssembly) by a short-lived child
  * process: initdb grows the WebAssembly memory to ~750 MB, which a process never hands back, so doing
- * it in the server would keep its footprint at that peak for its whole life (~300 MB otherwise).
+ * it in the server would keep its footprint at that peak for its whole life (~300 MB otherwise). The
+ * child runs with the server's embedded-database flags (embedded-node-flags.ts): on Node 24 its peak
+ * is 1.1 GB without them, 0.6 GB with them, in the same ~6 s.
  */
 function initializePgliteDataDir(dataDir: string): void {
   const pglite = require.resolve('@electric-sql/pglite');
   const script = `const { PGlite } = require(${JSON.stringify(pglite)});
     const db = new PGlite(${JSON.stringify(dataDir)});
     db.waitReady.then(() => db.close()).catch((e) => { console.error(String(e)); process.exit(1); });`;
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [...EMBEDDED_DATABASE_NODE_FLAGS, '-e', script], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     throw new Error(`initialising the embedded database in ${dataDir} failed: ${result.stderr.trim()}`);
   }

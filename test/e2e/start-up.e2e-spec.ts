@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EMBEDDED_DATABASE_NODE_FLAGS } from '../../src/database/embedded-node-flags';
 
 // two starts of the real entry point, compiled on the fly: slow on a busy machine, but never timed
 jest.setTimeout(180_000);
@@ -24,6 +25,8 @@ interface LogLine {
 
 interface Run {
   lines: LogLine[];
+  /** the running server's command line, as the operating system shows it (/proc) */
+  commandLine: string[];
   exitCode: number | null;
   stderr: string;
 }
@@ -78,14 +81,16 @@ async function startAndStop(env: Record<string, string>, signal: NodeJS.Signals)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await Promise.race([listened, exited]);
+  let commandLine: string[] = [];
   if (child.exitCode === null) {
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
+    commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     child.kill(signal);
   }
   const exitCode = await exited;
   children.delete(child);
-  return { lines, exitCode, stderr };
+  return { lines, commandLine, exitCode, stderr };
 }
 
 const children = new Set<ChildProcess>();
@@ -168,6 +173,21 @@ describe('start-up and shutdown lines (README → Start-up and logs)', () => {
           /listening at/i.test(line.msg ?? '')),
     );
     expect(noisy).toEqual([]);
+  });
+
+  it('serves from PGlite in the same process re-executed with the embedded-database V8 flags', () => {
+    // Node with process.execve (≥ 23.11) re-executes itself with them; Node 20 runs as started
+    const reexecs = typeof (process as { execve?: unknown }).execve === 'function';
+    for (const run of [first, second]) {
+      const flags = EMBEDDED_DATABASE_NODE_FLAGS.filter((flag) => run.commandLine.includes(flag));
+      expect(flags).toEqual(reexecs ? EMBEDDED_DATABASE_NODE_FLAGS : []);
+      // what it was started with comes after them, unchanged
+      expect(run.commandLine.slice(-3)).toEqual([
+        '-r',
+        'ts-node/register/transpile-only',
+        join(ROOT, 'src/main.ts'),
+      ]);
+    }
   });
 
   it('writes no customer data and no credentials (contract §12)', () => {
