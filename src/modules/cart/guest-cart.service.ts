@@ -42,7 +42,7 @@ export class GuestCartService {
   async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
     const [read, checked] = await Promise.allSettled([
       this.guestCarts
-        .sessionWithCart(this.sessions.parts.read, this.sessions.readValues(sessionId, 'never'))
+        .sessionWithCart(this.sessions.parts.read, this.sessions.readValues(sessionId))
         .then((found) => this.sessions.found(sessionId, found)),
       this.carts.checkLines(lines),
     ]);
@@ -63,7 +63,10 @@ export class GuestCartService {
 
   /** replace() with the session touched and its cart row-locked first, in a transaction. */
   @Transactional()
-  private async replaceLocked(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
+  private async replaceLocked(
+    sessionId: string,
+    lines: readonly CartLine[],
+  ): Promise<GuestCartWriteResultDto> {
     const { session, cart: locked } = await this.sessions.found(
       sessionId,
       // the session touched and its cart row-locked for the rest of the transaction: one statement
@@ -74,9 +77,13 @@ export class GuestCartService {
     return this.result(session, await this.carts.replaceLines(cart.id, lines));
   }
 
-  /** One statement: the session (its expiry slid if due) with its cart, lines and products. */
+  /**
+   * One statement, a read: the session with its cart, lines and products; a second one only when the
+   * session's expiry is due to slide (GuestSessionService.slideIfDue, at most once a minute per session).
+   */
   async get(sessionId: string): Promise<GuestCartReadResultDto> {
-    const { session, cart, items } = await this.read(sessionId, 'when-due');
+    const { session: read, cart, items } = await this.read(sessionId);
+    const session = await this.sessions.slideIfDue(read);
     const view: GuestCartDto = {
       ...(cart !== null
         ? this.carts.toView(cart, items)
@@ -94,7 +101,7 @@ export class GuestCartService {
    * (sessionTouchOnPlacement), so a refused checkout changes nothing.
    */
   readForCheckout(sessionId: string): Promise<GuestCartRead> {
-    return this.read(sessionId, 'never');
+    return this.read(sessionId);
   }
 
   /** The session's touch as part of checkout's placement statement, and its values for a session now. */
@@ -111,8 +118,8 @@ export class GuestCartService {
     };
   }
 
-  private async read(sessionId: string, touch: 'when-due' | 'never'): Promise<GuestCartRead> {
-    const values = this.sessions.readValues(sessionId, touch);
+  private async read(sessionId: string): Promise<GuestCartRead> {
+    const values = this.sessions.readValues(sessionId);
     return this.sessions.found(
       sessionId,
       await this.guestCarts.readWithSession(this.sessions.parts.read, values),

@@ -13,7 +13,7 @@ import type {
 import { CartItemWithProduct, CartLine } from './cart-rules';
 import { lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
-/** An active session (its expiry slid if due) with its cart (if any) and the cart's lines. */
+/** An active session (as read: GuestSessionService.slideIfDue slides its expiry) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
   session: GuestSessionRow;
   cart: CartRow | null;
@@ -147,9 +147,11 @@ export class GuestCartsRepository {
       session: SessionPart,
     ) => {
       const { ctes, cte: touched, columns } = leadingCtes(db, session);
-      const locked = db.$with('locked', { id: carts.id }).as(
-        unchangedCartLock(sql`${carts.guestSessionId} = (select ${sql.identifier('id')} from ${touched})`),
-      );
+      const locked = db
+        .$with('locked', { id: carts.id })
+        .as(
+          unchangedCartLock(sql`${carts.guestSessionId} = (select ${sql.identifier('id')} from ${touched})`),
+        );
       const lockedId = sql`(select ${sql.identifier('id')} from ${locked})`;
       const { upserted, removed } = lineWrites(db, lockedId, p);
       return db

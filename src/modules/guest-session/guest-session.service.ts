@@ -55,18 +55,26 @@ export class GuestSessionService {
     };
   }
 
+  /** The values of `parts.read` for session `id` now (a read finds the session only while it is active). */
+  readValues(id: string): SessionReadValues {
+    return { id, now: this.clock.now().toISOString() };
+  }
+
   /**
-   * The values of `parts.read` for session `id` now: the expiry slides as on a write, but at most once
-   * per GUEST_SESSION_TOUCH_INTERVAL_SECONDS (contract §4); `never`: a checkout's read (its placement
-   * statement slides the expiry when it writes the order: touchOnPlacementValues).
+   * A read's sliding expiry (contract §4): the session read (`parts.read`) as it stands when its expiry
+   * was moved less than GUEST_SESSION_TOUCH_INTERVAL_SECONDS ago, the usual case, without a statement;
+   * otherwise its expiry slides as on a write, in one conditional UPDATE. When that UPDATE changes nothing
+   * (another request moved the expiry in between), the session is answered as it was read.
    */
-  readValues(id: string, touch: 'when-due' | 'never' = 'when-due'): SessionReadValues {
+  async slideIfDue(session: GuestSessionRow): Promise<GuestSessionRow> {
     const now = this.clock.now();
-    const touchBefore =
-      touch === 'never'
-        ? new Date(0)
-        : new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
-    return { ...this.touchValues(id, now), touchBefore: touchBefore.toISOString() };
+    const touchBefore = new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
+    if (session.lastActivityAt.getTime() > touchBefore.getTime()) return session;
+    const touched = await this.sessions.touchIfDue({
+      ...this.touchValues(session.id, now),
+      touchBefore: touchBefore.toISOString(),
+    });
+    return touched ?? session;
   }
 
   /** The values of `parts.touch` for session `id`: its expiry moves forward from now. */

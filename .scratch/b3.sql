@@ -1,0 +1,1 @@
+select s.id, c.id, i.quantity, p.id from guest_sessions s left join carts c on c.guest_session_id = s.id left join cart_items i on i.cart_id = c.id left join products p on p.id = i.product_id where s.id = 'c86f977a-cd9c-4258-8009-65d5663d217c'::uuid and s.expires_at > now();

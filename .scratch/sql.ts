@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
+import * as schema from '../src/database/schema';
+import { GuestCartsRepository } from '../src/modules/cart/guest-carts.repository';
+import { GuestSessionsRepository } from '../src/modules/guest-session/guest-sessions.repository';
+const db = drizzle({ connection: 'postgres://x', schema } as any) as any;
+const parts = new GuestSessionsRepository(undefined as any).parts;
+const ph = new Proxy({}, { get: (_, k) => sql.placeholder(String(k)) });
+const st = (GuestCartsRepository as any)[process.argv[2]];
+const q = st.build(db, ph, (parts as any)[process.argv[3] ?? 'read']).toSQL();
+console.log(q.sql); console.log(JSON.stringify(q.params));
