@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:ab -- <git ref> <scenario> [pairs]`: one scenario against two builds of the app at once,
+ * the ref's (A) and the working tree's (B), on the same database, in alternating rounds (A, B, B, A, …) so
+ * that drift on the machine hits both alike. On a shared 2-core host a single run of `npm run bench` moves
+ * 20–40 % from one run to the next on unchanged code; the medians of A/B rounds taken minutes apart are
+ * what tells a change that pays from one that does not. The app's and PostgreSQL's CPU per request
+ * (bench/monitor.ts) are the steadier measures; throughput is printed beside them. Prints only; writes no
+ * results. scripts/bench-ab.sh builds both and runs this on the benchmark's Node.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { createBenchDatabase, DEFAULT_SERVER_URL } from './database';
+import { runLoad } from './load';
+import { Monitor } from './monitor';
+import { stopAllChildren } from './processes';
+import { getCartRequests, healthRequests, lookupRequests, postCartRequests, ScenarioKey } from './scenarios';
+import { createProducts, loginAdmin, seedGuestCarts, seedLookupOrders } from './seed';
+import { AppSettings, startApp } from './servers';
+import { log, randomHex, round } from './util';
+
+const CONNECTIONS = 50;
+const ROUND_SEC = 6;
+const SCENARIOS = ['get_cart', 'post_cart', 'lookup', 'health'] as const satisfies readonly ScenarioKey[];
+type AbScenario = (typeof SCENARIOS)[number];
+
+interface Round {
+  build: 'A' | 'B';
+  requestsPerSec: number;
+  appCpuUs: number;
+  postgresCpuUs: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  const [rootA, rootB, scenarioArg, pairsArg] = process.argv.slice(2);
+  const scenario = scenarioArg as AbScenario;
+  if (rootA === undefined || rootB === undefined || !SCENARIOS.includes(scenario)) {
+    throw new Error(`usage: ab.ts ROOT_A ROOT_B (${SCENARIOS.join('|')}) [pairs]`);
+  }
+  const pairs = Number(pairsArg ?? 3);
+  const serverUrl = process.env.BENCH_DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
+  const database = await createBenchDatabase(serverUrl);
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-ab-'));
+  try {
+    const common = {
+      databaseUrl: database.url,
+      cwd: tmp,
+      jwtSecret: randomHex(32),
+      adminEmail: 'bench-admin@example.com',
+      adminPassword: `bench-${randomHex(8)}`,
+    };
+    const settings = (root: string, name: string): AppSettings => ({
+      ...common,
+      root,
+      dataDir: join(tmp, name),
+    });
+    // A migrates the database; B starts on it (the same migrations, or the working tree's added ones)
+    const a = await startApp('A', settings(rootA, 'a'));
+    const b = await startApp('B', settings(rootB, 'b'));
+    const token = await loginAdmin(a.baseUrl, common.adminEmail, common.adminPassword);
+    const products = await createProducts(a.baseUrl, token, 20);
+    const pool = new Pool({ connectionString: database.url });
+    const sessions = await seedGuestCarts(pool, products, 10_000);
+    const orders = scenario === 'lookup' ? await seedLookupOrders(pool, products, 5_000) : [];
+    // reads only read: no session's touch interval falls due during the rounds (as in the scale runs)
+    await pool.query(`update guest_sessions set last_activity_at = now() + interval '1 hour'`);
+    await pool.end();
+    const requests = () =>
+      scenario === 'get_cart'
+        ? getCartRequests(sessions)
+        : scenario === 'post_cart'
+          ? postCartRequests(sessions, products)
+          : scenario === 'lookup'
+            ? lookupRequests(orders)
+            : healthRequests();
+    for (const server of [a, b]) {
+      await runLoad({
+        title: 'warm-up',
+        url: server.baseUrl,
+        connections: CONNECTIONS,
+        durationSec: 3,
+        requests: requests(),
+      });
+    }
+    const rounds: Round[] = [];
+    for (let i = 0; i < pairs * 2; i++) {
+      const build = Math.floor((i + 1) / 2) % 2 === 0 ? 'A' : 'B';
+      const server = build === 'A' ? a : b;
+      const monitor = new Monitor(server.child.pid, { url: database.url, name: database.name });
+      await monitor.start();
+      const m = await runLoad({
+        title: `${scenario} ${build}`,
+        url: server.baseUrl,
+        connections: CONNECTIONS,
+        durationSec: ROUND_SEC,
+        requests: requests(),
+      });
+      const usage = await monitor.stop();
+      if (m.errors + m.non_2xx > 0) throw new Error(`${build}: ${m.errors + m.non_2xx} failed requests`);
+      const perRequestUs = (pct: number) => round(((pct / 100) * 1e6) / m.requests_per_sec, 1);
+      const r: Round = {
+        build,
+        requestsPerSec: round(m.requests_per_sec, 0),
+        appCpuUs: perRequestUs(usage.server_cpu_pct),
+        postgresCpuUs: perRequestUs(usage.postgres_cpu_pct),
+      };
+      rounds.push(r);
+      log(
+        `${build}: ${r.requestsPerSec} req/s, CPU per request app ${r.appCpuUs} µs + PostgreSQL ${r.postgresCpuUs} µs`,
+      );
+    }
+    for (const build of ['A', 'B'] as const) {
+      const mine = rounds.filter((r) => r.build === build);
+      log(
+        `${build} median of ${mine.length}: ${median(mine.map((r) => r.requestsPerSec))} req/s, CPU per request ` +
+          `app ${round(median(mine.map((r) => r.appCpuUs)), 1)} µs + PostgreSQL ${round(median(mine.map((r) => r.postgresCpuUs)), 1)} µs`,
+      );
+    }
+  } finally {
+    await stopAllChildren();
+    await database.drop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
