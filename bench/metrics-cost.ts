@@ -41,6 +41,8 @@ export interface MetricsCostArgs {
   off: Server;
   database: { url: string; name: string };
   requests: () => autocannon.Request[];
+  /** run before every measured round (both instances read the same sessions) */
+  beforeRound?: () => Promise<void>;
   connections: number;
   durationSec: number;
   warmupSec: number;
@@ -63,6 +65,7 @@ export async function measureMetricsCost(args: MetricsCostArgs): Promise<Metrics
     // ABBA: on, off, off, on, on, off, …
     const metrics = Math.floor((i + 1) / 2) % 2 === 0 ? 'on' : 'off';
     const server = metrics === 'on' ? args.on : args.off;
+    await args.beforeRound?.();
     const monitor = new Monitor(server.child.pid, args.database);
     await monitor.start();
     const m = await runLoad({

@@ -281,3 +281,14 @@ export async function insertExpiredSessions(
     onProgress(done + size);
   }
 }
+
+/**
+ * The sessions' expiry counts as just slid (last_activity_at = now): GET guest cart slides it at most once a
+ * minute per session, as an UPDATE of its own, so a measured run of reads started from this does only
+ * reads for a minute, whatever happened before it (the usual read, the one the targets are about).
+ */
+export async function markSessionsTouched(pool: Pool, sessions: readonly GuestCart[]): Promise<void> {
+  await pool.query('update guest_sessions set last_activity_at = now() where id = any($1::uuid[])', [
+    sessions.map((session) => session.sessionId),
+  ]);
+}
