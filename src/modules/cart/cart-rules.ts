@@ -62,7 +62,7 @@ export function checkCartLimits(lines: readonly CartLine[], limits: CartLimits):
  */
 export function checkCartLines(
   lines: readonly CartLine[],
-  products: ReadonlyMap<string, ProductRow>,
+  products: ReadonlyMap<string, CartProduct>,
   limits: CartLimits,
 ): CartViolation | undefined {
   const overLimit = checkCartLimits(lines, limits);
@@ -106,7 +106,10 @@ export interface PricedCart {
  * Prices stored lines at the catalog's current prices and flags what can no longer be bought
  * (inactive product, or less stock than the line asks). Lines keep their order.
  */
-export function priceCart(lines: readonly CartLine[], products: ReadonlyMap<string, ProductRow>): PricedCart {
+export function priceCart(
+  lines: readonly CartLine[],
+  products: ReadonlyMap<string, CartProduct>,
+): PricedCart {
   const items = lines.flatMap((line): PricedItem[] => {
     const product = products.get(line.productId);
     if (product === undefined) return [];
@@ -138,15 +141,22 @@ export function priceCart(lines: readonly CartLine[], products: ReadonlyMap<stri
 export function checkLineChange(
   linesAfter: readonly CartLine[],
   changed: CartLine,
-  products: ReadonlyMap<string, ProductRow>,
+  products: ReadonlyMap<string, CartProduct>,
   limits: CartLimits,
 ): CartViolation | undefined {
   if (linesAfter.length > limits.maxLines) return tooManyLines(limits);
   return checkCartLines([changed], products, limits);
 }
 
-/** A cart line with its product row, as the cart reads (and GET guest cart's one statement) return it. */
+/**
+ * What pricing and checking a cart line needs of its product: the columns the cart reads select (GET
+ * guest cart's statement, checkout's read), not the whole row (no timestamps to format and parse per
+ * line, no description nobody shows).
+ */
+export type CartProduct = Pick<ProductRow, 'id' | 'sku' | 'name' | 'unitPrice' | 'stock' | 'isActive'>;
+
+/** A cart line with its product, as the cart reads (and GET guest cart's one statement) return it. */
 export interface CartItemWithProduct {
   quantity: number;
-  product: ProductRow;
+  product: CartProduct;
 }

@@ -59,6 +59,15 @@ export function unchangedCartLock(andAlso: SQL = sql`true`): LockFirst {
                 for update`;
 }
 
+/** The product columns of a cart line's CartProduct (cart-rules.ts), for the cart reads' selects. */
+export const cartProductColumns = {
+  id: products.id,
+  sku: products.sku,
+  name: products.name,
+  unitPrice: products.unitPrice,
+  stock: products.stock,
+  isActive: products.isActive,
+};
 @Injectable()
 export class CartRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -119,7 +128,7 @@ export class CartRepository {
     'cart_items_with_products',
     (db, p: Placeholders<{ cartId: string }>) =>
       db
-        .select({ quantity: cartItems.quantity, product: products })
+        .select({ quantity: cartItems.quantity, product: cartProductColumns })
         .from(cartItems)
         .innerJoin(products, eq(products.id, cartItems.productId))
         .where(eq(cartItems.cartId, p.cartId))

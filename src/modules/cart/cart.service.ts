@@ -12,6 +12,7 @@ import {
   CartItemWithProduct,
   CartLimits,
   CartLine,
+  CartProduct,
   CartViolation,
   checkCartLimits,
   checkCartLines,
@@ -153,7 +154,9 @@ export class CartService {
   }
 
   /** A cart's lines and their product rows, in one query (checkout prices from these). */
-  async linesWithProducts(cartId: string): Promise<{ lines: CartLine[]; products: Map<string, ProductRow> }> {
+  async linesWithProducts(
+    cartId: string,
+  ): Promise<{ lines: CartLine[]; products: Map<string, CartProduct> }> {
     const items = await this.carts.itemsWithProducts(cartId);
     return {
       lines: items.map((item) => ({ productId: item.product.id, quantity: item.quantity })),

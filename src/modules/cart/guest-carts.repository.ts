@@ -11,7 +11,7 @@ import type {
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
 import { CartItemWithProduct, CartLine } from './cart-rules';
-import { lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
+import { cartProductColumns, lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
 /** An active session (as read: GuestSessionService.slideIfDue slides its expiry) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
@@ -43,7 +43,7 @@ export class GuestCartsRepository {
           // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
           cartVersion: sql<string | null>`${carts}.xmin::text`,
           quantity: cartItems.quantity,
-          product: products,
+          product: cartProductColumns,
         })
         .from(current)
         .leftJoin(carts, eq(carts.guestSessionId, current.id))

@@ -1,6 +1,6 @@
 import { AppError, StockProblem } from '../../common/errors/app-error';
-import { OrderStatus, ProductRow, ShippingAddress } from '../../database/schema';
-import { CartLine } from '../cart/cart-rules';
+import { OrderStatus, ShippingAddress } from '../../database/schema';
+import { CartLine, CartProduct } from '../cart/cart-rules';
 import { stockProblems } from '../catalog/catalog.service';
 import type { NewOrderLine, Placement } from '../orders/order-records.service';
 
@@ -38,7 +38,7 @@ export interface LinesCheckout {
 export interface OrderDraft {
   lines: readonly CartLine[];
   /** the lines' product rows when the source read them already (a cart read with its products) */
-  products?: ReadonlyMap<string, ProductRow>;
+  products?: ReadonlyMap<string, CartProduct>;
   expectedPrices?: ReadonlyMap<string, number>;
   customer: Customer;
   shippingAddress: ShippingAddress;
@@ -62,7 +62,7 @@ export interface OrderDraft {
  */
 export function priceLines(
   draft: OrderDraft,
-  products: ReadonlyMap<string, ProductRow>,
+  products: ReadonlyMap<string, CartProduct>,
 ): { lines: NewOrderLine[]; subtotal: number } {
   throwStockProblems(stockProblems(draft.lines, products));
   checkPrices(draft, products);
@@ -128,7 +128,7 @@ export function cartEmpty(): AppError {
 }
 
 /** spec 002: a client's price that is not the catalog's is refused, never used (contract §9). */
-function checkPrices(draft: OrderDraft, products: ReadonlyMap<string, ProductRow>): void {
+function checkPrices(draft: OrderDraft, products: ReadonlyMap<string, CartProduct>): void {
   if (draft.expectedPrices === undefined) return;
   const mismatches = draft.lines.flatMap((line) => {
     const given = draft.expectedPrices?.get(line.productId);
