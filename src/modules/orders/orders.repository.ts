@@ -14,19 +14,42 @@ import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { Placeholders, shapedStatement, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import { CHECKOUT_STATUSES } from './order-status';
+import type { OrderLineView, OrderView } from './dto/order.dto';
 
 /** Orders shoppers see: not in one of checkout's own states (contract §6). */
 export const visible = () => notInArray(orders.status, [...CHECKOUT_STATUSES]);
 
 /** A history entry as json_build_object writes it: its time as ISO text. */
-type HistoryJson = Omit<OrderStatusHistoryRow, 'at'> & { at: string };
+type HistoryJson = { status: OrderStatusHistoryRow['status']; at: string };
 
-/** An order with its lines (by position) and status history (oldest first). */
+/**
+ * An order as its answer shows it, with its lines (by position) and status history (oldest first): the
+ * columns the answer uses only (the lookup's read; no payment, idempotency or cart columns to send,
+ * format and parse).
+ */
 export interface OrderDetails {
-  order: OrderRow;
-  items: OrderItemRow[];
-  history: OrderStatusHistoryRow[];
+  order: OrderView;
+  items: OrderLineView[];
+  history: Pick<OrderStatusHistoryRow, 'status' | 'at'>[];
 }
+
+const ORDER_VIEW_COLUMNS = {
+  id: orders.id,
+  orderNumber: orders.orderNumber,
+  status: orders.status,
+  email: orders.email,
+  firstName: orders.firstName,
+  lastName: orders.lastName,
+  phone: orders.phone,
+  shippingAddress: orders.shippingAddress,
+  subtotal: orders.subtotal,
+  total: orders.total,
+  currency: orders.currency,
+  isGuest: orders.isGuest,
+  createdAt: orders.createdAt,
+  carrier: orders.carrier,
+  trackingNumber: orders.trackingNumber,
+} satisfies { [K in keyof OrderView]: unknown };
 
 /** Placed orders: the lookup's reads, status changes and their history, the payment step's settlement. */
 @Injectable()
@@ -73,16 +96,14 @@ export class OrdersRepository {
     (db, p: Placeholders<{ orderNumber: string }>) =>
       db
         .select({
-          order: orders,
-          items: sql<OrderItemRow[]>`(
+          order: ORDER_VIEW_COLUMNS,
+          items: sql<OrderLineView[]>`(
             select coalesce(json_agg(json_build_object(
-                     'orderId', i.order_id, 'productId', i.product_id, 'sku', i.sku, 'name', i.name,
-                     'unitPrice', i.unit_price, 'quantity', i.quantity, 'lineTotal', i.line_total,
-                     'position', i.position) order by i.position), '[]'::json)
+                     'productId', i.product_id, 'sku', i.sku, 'name', i.name, 'unitPrice', i.unit_price,
+                     'quantity', i.quantity, 'lineTotal', i.line_total) order by i.position), '[]'::json)
               from ${orderItems} i where i.order_id = ${orders}.id)`,
           history: sql<HistoryJson[]>`(
-            select coalesce(json_agg(json_build_object(
-                     'id', h.id, 'orderId', h.order_id, 'status', h.status, 'note', h.note, 'at', h.at)
+            select coalesce(json_agg(json_build_object('status', h.status, 'at', h.at)
                      order by h.at, h.status), '[]'::json) -- ties: enum order is flow order
               from ${orderStatusHistory} h where h.order_id = ${orders}.id)`,
         })

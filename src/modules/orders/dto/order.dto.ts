@@ -75,7 +75,33 @@ export class OrderDto {
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
-export function toOrderResponse(order: OrderRow, items: readonly OrderItemRow[]): OrderDto {
+/** What an order's answer shows of its row (contract §6, §7): the lookup reads only these columns. */
+export type OrderView = Pick<
+  OrderRow,
+  | 'id'
+  | 'orderNumber'
+  | 'status'
+  | 'email'
+  | 'firstName'
+  | 'lastName'
+  | 'phone'
+  | 'shippingAddress'
+  | 'subtotal'
+  | 'total'
+  | 'currency'
+  | 'isGuest'
+  | 'createdAt'
+  | 'carrier'
+  | 'trackingNumber'
+>;
+
+/** What an order's answer shows of a line. */
+export type OrderLineView = Pick<
+  OrderItemRow,
+  'productId' | 'sku' | 'name' | 'quantity' | 'unitPrice' | 'lineTotal'
+>;
+
+export function toOrderResponse(order: OrderView, items: readonly OrderLineView[]): OrderDto {
   return {
     id: order.id,
     order_number: order.orderNumber,
@@ -133,7 +159,10 @@ export class TrackingInfoDto {
   tracking_number!: string | null;
 }
 
-export function toTrackingInfo(order: OrderRow, history: readonly OrderStatusHistoryRow[]): TrackingInfoDto {
+export function toTrackingInfo(
+  order: Pick<OrderRow, 'status' | 'carrier' | 'trackingNumber'>,
+  history: readonly Pick<OrderStatusHistoryRow, 'status' | 'at'>[],
+): TrackingInfoDto {
   return {
     status: order.status,
     status_history: history.map((entry) => ({ status: entry.status, at: entry.at.toISOString() })),
