@@ -50,7 +50,7 @@ export class CartService {
   }
 
   /** The cart as the API shows it, from lines already read with their products. */
-  toView(cart: CartRow, rows: readonly CartItemWithProduct[]): CartDto {
+  toView(cart: Pick<CartRow, 'id' | 'updatedAt'>, rows: readonly CartItemWithProduct[]): CartDto {
     const products = new Map(rows.map((row) => [row.product.id, row.product]));
     const priced = priceCart(
       rows.map((row) => ({ productId: row.product.id, quantity: row.quantity })),

@@ -13,10 +13,19 @@ import type {
 import { CartItemWithProduct, CartLine } from './cart-rules';
 import { cartProductColumns, lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
+/** What the guest cart reads use of the cart's row: its id, whether it was merged, when it last changed. */
+export type GuestCartRow = Pick<CartRow, 'id' | 'mergedAt' | 'updatedAt'>;
+
+const GUEST_CART_COLUMNS = {
+  id: carts.id,
+  mergedAt: carts.mergedAt,
+  updatedAt: carts.updatedAt,
+} satisfies { [K in keyof GuestCartRow]: unknown };
+
 /** An active session (as read: GuestSessionService.slideIfDue slides its expiry) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
   session: GuestSessionRow;
-  cart: CartRow | null;
+  cart: GuestCartRow | null;
   /** the cart row's version (xmin) when it was read; null without a cart */
   cartVersion: string | null;
   items: CartItemWithProduct[];
@@ -39,7 +48,7 @@ export class GuestCartsRepository {
         .with(...ctes)
         .select({
           session: columns,
-          cart: carts,
+          cart: GUEST_CART_COLUMNS,
           // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
           cartVersion: sql<string | null>`${carts}.xmin::text`,
           quantity: cartItems.quantity,
@@ -76,7 +85,11 @@ export class GuestCartsRepository {
       const { ctes, cte: current, columns } = leadingCtes(db, session);
       return db
         .with(...ctes)
-        .select({ session: columns, cart: carts, cartVersion: sql<string | null>`${carts}.xmin::text` })
+        .select({
+          session: columns,
+          cart: GUEST_CART_COLUMNS,
+          cartVersion: sql<string | null>`${carts}.xmin::text`,
+        })
         .from(current)
         .leftJoin(carts, eq(carts.guestSessionId, current.id));
     },

@@ -38,7 +38,11 @@ export class CartDto {
 }
 
 /** A priced cart in the contract's casing (§4): the one mapping of every cart the API shows. */
-export function toCartResponse(cart: CartRow, priced: PricedCart, currency: string): CartDto {
+export function toCartResponse(
+  cart: Pick<CartRow, 'id' | 'updatedAt'>,
+  priced: PricedCart,
+  currency: string,
+): CartDto {
   return {
     id: cart.id,
     items: priced.items.map(toCartItemResponse),
