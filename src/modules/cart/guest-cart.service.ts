@@ -126,7 +126,7 @@ export class GuestCartService {
     );
   }
 
-  private result(session: GuestSessionRow, cart: CartDto): GuestCartWriteResultDto {
+  private result(session: Pick<GuestSessionRow, 'id' | 'expiresAt'>, cart: CartDto): GuestCartWriteResultDto {
     const view: GuestCartDto = {
       ...cart,
       session_id: session.id,

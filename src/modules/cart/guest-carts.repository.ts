@@ -1,12 +1,13 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
-import { CartRow, cartItems, carts, GuestSessionRow, products } from '../../database/schema';
+import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { leadingCtes } from '../../database/dependent-write';
 import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import type {
   SessionPart,
+  SessionView,
   SessionReadValues,
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
@@ -24,7 +25,7 @@ const GUEST_CART_COLUMNS = {
 
 /** An active session (as read: GuestSessionService.slideIfDue slides its expiry) with its cart (if any) and the cart's lines. */
 export interface GuestCartRead {
-  session: GuestSessionRow;
+  session: SessionView;
   cart: GuestCartRow | null;
   /** the cart row's version (xmin) when it was read; null without a cart */
   cartVersion: string | null;
@@ -135,7 +136,7 @@ export class GuestCartsRepository {
   async touchAndLock(
     session: SessionPart,
     values: SessionTouchValues,
-  ): Promise<{ session: GuestSessionRow; cart: CartRow | null } | undefined> {
+  ): Promise<{ session: SessionView; cart: CartRow | null } | undefined> {
     const [row] = await GuestCartsRepository.touchAndLock.run(this.txHost, values, session);
     if (row === undefined) return undefined;
     // a left join's missing row: Drizzle gives null, or an object of nulls for a CTE's columns
@@ -182,7 +183,7 @@ export class GuestCartsRepository {
     session: SessionPart,
     values: SessionTouchValues & { cartId: string; cartVersion: string },
     lines: readonly CartLine[],
-  ): Promise<{ session: GuestSessionRow; cart: CartRow } | undefined> {
+  ): Promise<{ session: SessionView; cart: CartRow } | undefined> {
     const [row] = await GuestCartsRepository.replaceIfUnchanged.run(
       this.txHost,
       {

@@ -13,6 +13,7 @@ import {
   SessionReadValues,
   SessionTouchOnPlacement,
   SessionTouchValues,
+  SessionView,
 } from './guest-sessions.repository';
 
 export type {
@@ -20,6 +21,7 @@ export type {
   SessionReadValues,
   SessionTouchOnPlacement,
   SessionTouchValues,
+  SessionView,
 } from './guest-sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -66,7 +68,7 @@ export class GuestSessionService {
    * otherwise its expiry slides as on a write, in one conditional UPDATE. When that UPDATE changes nothing
    * (another request moved the expiry in between), the session is answered as it was read.
    */
-  async slideIfDue(session: GuestSessionRow): Promise<GuestSessionRow> {
+  async slideIfDue(session: SessionView): Promise<SessionView> {
     const now = this.clock.now();
     const touchBefore = new Date(now.getTime() - this.config.guestSessionTouchIntervalSeconds * 1000);
     if (session.lastActivityAt.getTime() > touchBefore.getTime()) return session;

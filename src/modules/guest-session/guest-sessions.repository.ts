@@ -15,12 +15,17 @@ export type SessionReadValues = { id: string; now: string };
 /** A due touch's values: the expiry slides only if the session was last moved before `touchBefore`. */
 export type SessionTouchIfDueValues = SessionTouchValues & { touchBefore: string };
 
+/**
+ * What the guest cart statements use of a session (contract §4: its id and expiry, and when the expiry
+ * last moved): the columns the session parts return, on each row of a cart's lines.
+ */
+export type SessionView = Pick<GuestSessionRow, 'id' | 'lastActivityAt' | 'expiresAt'>;
+
 const SESSION_COLUMNS = {
   id: guestSessions.id,
-  createdAt: guestSessions.createdAt,
   lastActivityAt: guestSessions.lastActivityAt,
   expiresAt: guestSessions.expiresAt,
-};
+} satisfies { [K in keyof SessionView]: unknown };
 
 /**
  * The active guest session as the first CTEs of another module's statement (the cart module's guest
@@ -29,7 +34,7 @@ const SESSION_COLUMNS = {
  */
 export type SessionPart = LeadingRows<typeof SESSION_COLUMNS>;
 
-const columns = sql.raw('id, created_at, last_activity_at, expires_at');
+const columns = sql.raw('id, last_activity_at, expires_at');
 
 /** A write's view of the session: its expiry slides if it has not expired (placeholders SessionTouchValues). */
 function touchPart(): SessionPart {
