@@ -166,6 +166,8 @@ function transactionOnOwnConnection(pool: Pool, named: boolean) {
   };
 }
 
+const PING = { name: 'health_ping', text: 'select 1' };
+
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new Pool({
     connectionString: url,
@@ -189,8 +191,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       reportMigrations(db, () =>
         migratePg(drizzlePg(pool, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
       ),
+    // GET /health's query, straight on the pool (no query building, no row mapping); a named statement
+    // (parsed once per connection) unless DB_PREPARED_STATEMENTS=off
     ping: async () => {
-      await db.execute(sql`select 1`);
+      await pool.query(named ? PING : PING.text);
     },
     close: async () => {
       if (closed) return;
