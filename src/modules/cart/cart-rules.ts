@@ -1,5 +1,5 @@
 import { StockProblem } from '../../common/errors/app-error';
-import { ProductRow } from '../../database/schema';
+import type { ProductForSale } from '../catalog/catalog.service';
 
 /** A requested cart line. */
 export interface CartLine {
@@ -148,12 +148,8 @@ export function checkLineChange(
   return checkCartLines([changed], products, limits);
 }
 
-/**
- * What pricing and checking a cart line needs of its product: the columns the cart reads select (GET
- * guest cart's statement, checkout's read), not the whole row (no timestamps to format and parse per
- * line, no description nobody shows).
- */
-export type CartProduct = Pick<ProductRow, 'id' | 'sku' | 'name' | 'unitPrice' | 'stock' | 'isActive'>;
+/** What pricing and checking a cart line needs of its product (the catalog's columns for selling it). */
+export type CartProduct = ProductForSale;
 
 /** A cart line with its product, as the cart reads (and GET guest cart's one statement) return it. */
 export interface CartItemWithProduct {

@@ -6,6 +6,7 @@ import { Db } from '../../database/db';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
+import { PRODUCT_FOR_SALE_COLUMNS } from '../catalog/catalog.service';
 import { CartItemWithProduct, CartLine } from './cart-rules';
 
 /** The values of a whole cart write (lineWrites): the lines as two arrays, in the order given. */
@@ -59,15 +60,6 @@ export function unchangedCartLock(andAlso: SQL = sql`true`): LockFirst {
                 for update`;
 }
 
-/** The product columns of a cart line's CartProduct (cart-rules.ts), for the cart reads' selects. */
-export const cartProductColumns = {
-  id: products.id,
-  sku: products.sku,
-  name: products.name,
-  unitPrice: products.unitPrice,
-  stock: products.stock,
-  isActive: products.isActive,
-};
 @Injectable()
 export class CartRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -128,7 +120,7 @@ export class CartRepository {
     'cart_items_with_products',
     (db, p: Placeholders<{ cartId: string }>) =>
       db
-        .select({ quantity: cartItems.quantity, product: cartProductColumns })
+        .select({ quantity: cartItems.quantity, product: PRODUCT_FOR_SALE_COLUMNS })
         .from(cartItems)
         .innerJoin(products, eq(products.id, cartItems.productId))
         .where(eq(cartItems.cartId, p.cartId))

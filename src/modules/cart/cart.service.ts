@@ -5,7 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { pgErrorCode } from '../../common/errors/database-errors';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
-import { CartRow, ProductRow } from '../../database/schema';
+import { CartRow } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
 import { CatalogService } from '../catalog/catalog.service';
 import {
@@ -73,14 +73,18 @@ export class CartService {
    * replaceLines' checks without its write: the lines' products read and the lines judged against them
    * and the limits (throws the contract's 422 when refused). The products are for writtenView.
    */
-  async checkLines(lines: readonly CartLine[]): Promise<Map<string, ProductRow>> {
+  async checkLines(lines: readonly CartLine[]): Promise<Map<string, CartProduct>> {
     const products = await this.catalog.productMap(lines.map((line) => line.productId));
     throwIfViolated(checkCartLines(lines, products, this.limits));
     return products;
   }
 
   /** The view of a cart whose whole content `lines` was just written, from the products checkLines read. */
-  writtenView(cart: CartRow, lines: readonly CartLine[], products: ReadonlyMap<string, ProductRow>): CartDto {
+  writtenView(
+    cart: Pick<CartRow, 'id' | 'updatedAt'>,
+    lines: readonly CartLine[],
+    products: ReadonlyMap<string, CartProduct>,
+  ): CartDto {
     // checkLines refused any line whose product is missing; lines keep the order they were written in
     return this.toView(
       cart,

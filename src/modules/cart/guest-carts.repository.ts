@@ -12,7 +12,8 @@ import type {
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
 import { CartItemWithProduct, CartLine } from './cart-rules';
-import { cartProductColumns, lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
+import { PRODUCT_FOR_SALE_COLUMNS } from '../catalog/catalog.service';
+import { lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
 /** What the guest cart reads use of the cart's row: its id, whether it was merged, when it last changed. */
 export type GuestCartRow = Pick<CartRow, 'id' | 'mergedAt' | 'updatedAt'>;
@@ -53,7 +54,7 @@ export class GuestCartsRepository {
           // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
           cartVersion: sql<string | null>`${carts}.xmin::text`,
           quantity: cartItems.quantity,
-          product: cartProductColumns,
+          product: PRODUCT_FOR_SALE_COLUMNS,
         })
         .from(current)
         .leftJoin(carts, eq(carts.guestSessionId, current.id))
@@ -174,7 +175,7 @@ export class GuestCartsRepository {
         .set({ updatedAt: sql`${p.now}::timestamptz` })
         .from(touched)
         .where(eq(carts.id, lockedId))
-        .returning({ cart: getTableColumns(carts), session: columns });
+        .returning({ cart: GUEST_CART_COLUMNS, session: columns });
     },
   );
 
@@ -183,7 +184,7 @@ export class GuestCartsRepository {
     session: SessionPart,
     values: SessionTouchValues & { cartId: string; cartVersion: string },
     lines: readonly CartLine[],
-  ): Promise<{ session: SessionView; cart: CartRow } | undefined> {
+  ): Promise<{ session: SessionView; cart: GuestCartRow } | undefined> {
     const [row] = await GuestCartsRepository.replaceIfUnchanged.run(
       this.txHost,
       {

@@ -11,7 +11,9 @@ import {
   toProductResponse,
   UpdateProductDto,
 } from './dto/product.dto';
-import { ProductsRepository } from './products.repository';
+import { ProductForSale, ProductsRepository } from './products.repository';
+
+export { PRODUCT_FOR_SALE_COLUMNS, type ProductForSale } from './products.repository';
 import { stockChangeOf, stockConflict } from './stock-change';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -87,7 +89,7 @@ export class CatalogService implements OnApplicationBootstrap {
   }
 
   /** Rows for a set of ids in one query, for cart and order code. */
-  findByIds(ids: readonly string[]): Promise<ProductRow[]> {
+  findByIds(ids: readonly string[]): Promise<ProductForSale[]> {
     return this.products.findByIds(ids);
   }
 
@@ -97,7 +99,7 @@ export class CatalogService implements OnApplicationBootstrap {
   }
 
   /** Product rows by id, unlocked, in one query (prices and a first stock check before any lock). */
-  async productMap(ids: readonly string[]): Promise<Map<string, ProductRow>> {
+  async productMap(ids: readonly string[]): Promise<Map<string, ProductForSale>> {
     return new Map((await this.products.findByIds(ids)).map((row) => [row.id, row]));
   }
 

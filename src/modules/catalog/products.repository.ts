@@ -11,6 +11,22 @@ export type ProductPatch = Partial<
   Pick<ProductRow, 'name' | 'description' | 'unitPrice' | 'stock' | 'isActive'>
 >;
 
+/**
+ * What selling a product needs of its row (a cart line's price and availability, an order line's sku and
+ * name): the columns the cart, merge and checkout reads select, not the timestamps or the description.
+ */
+export type ProductForSale = Pick<ProductRow, 'id' | 'sku' | 'name' | 'unitPrice' | 'stock' | 'isActive'>;
+
+/** ProductForSale's columns, for a select (also joined by the cart module's reads, through CatalogService). */
+export const PRODUCT_FOR_SALE_COLUMNS = {
+  id: products.id,
+  sku: products.sku,
+  name: products.name,
+  unitPrice: products.unitPrice,
+  stock: products.stock,
+  isActive: products.isActive,
+} satisfies { [K in keyof ProductForSale]: unknown };
+
 @Injectable()
 export class ProductsRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -23,13 +39,13 @@ export class ProductsRepository {
   /** The products of a cart write or a merge: prepared, with the ids as one array parameter. */
   static readonly byIds = statement('products_by_ids', (db, p: Placeholders<{ ids: string[] }>) =>
     db
-      .select()
+      .select(PRODUCT_FOR_SALE_COLUMNS)
       .from(products)
       .where(sql`${products.id} = any(${p.ids})`),
   );
 
   /** One query for any number of ids (no N+1 over cart lines). */
-  async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
+  async findByIds(ids: readonly string[]): Promise<ProductForSale[]> {
     if (ids.length === 0) return [];
     return ProductsRepository.byIds.run(this.txHost, { ids: [...ids] });
   }

@@ -1,5 +1,4 @@
-import { ProductRow } from '../../database/schema';
-import { CartLimits, CartLine } from '../cart/cart-rules';
+import { CartLimits, CartLine, CartProduct } from '../cart/cart-rules';
 import { MergeContext, MergeStrategy, MergeStrategyName } from './merge-strategies';
 
 /** Why a line the guest cart touched holds less than the strategy asked for (contract §5). */
@@ -27,7 +26,7 @@ export interface MergePlan {
 export interface MergeInput {
   userLines: readonly CartLine[];
   guestLines: readonly CartLine[];
-  products: ReadonlyMap<string, ProductRow>;
+  products: ReadonlyMap<string, CartProduct>;
   strategy: MergeStrategy;
   limits: CartLimits;
   context: MergeContext;
@@ -38,7 +37,7 @@ type Verdict =
   | { keep: false; reason: 'OUT_OF_STOCK' | 'UNAVAILABLE' };
 
 /** Availability, stock and the per-line cap for one requested quantity. */
-function judge(product: ProductRow | undefined, requested: number, limits: CartLimits): Verdict {
+function judge(product: CartProduct | undefined, requested: number, limits: CartLimits): Verdict {
   if (product === undefined || !product.isActive) return { keep: false, reason: 'UNAVAILABLE' };
   if (product.stock <= 0) return { keep: false, reason: 'OUT_OF_STOCK' };
   const quantity = Math.min(requested, product.stock, limits.maxLineQuantity);
