@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ab -- <git ref> <scenario> [pairs]`: one scenario against two builds of the app at once,
- * the ref's (A) and the working tree's (B), on the same database, in alternating rounds (A, B, B, A, …) so
+ * the ref's (A) and the working tree's (B), on the same database, in balanced rounds (A B B A B A A B) so
  * that drift on the machine hits both alike. On a shared 2-core host a single run of `npm run bench` moves
  * 20–40 % from one run to the next on unchanged code; the medians of A/B rounds taken minutes apart are
  * what tells a change that pays from one that does not. The app's and PostgreSQL's CPU per request
@@ -18,7 +18,7 @@ import { stopAllChildren } from './processes';
 import { getCartRequests, healthRequests, lookupRequests, postCartRequests, ScenarioKey } from './scenarios';
 import { createProducts, loginAdmin, markSessionsTouched, seedGuestCarts, seedLookupOrders } from './seed';
 import { AppSettings, startApp } from './servers';
-import { log, randomHex, round } from './util';
+import { balancedRound, log, randomHex, round } from './util';
 
 const CONNECTIONS = 50;
 const ROUND_SEC = 6;
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   if (rootA === undefined || rootB === undefined || !SCENARIOS.includes(scenario)) {
     throw new Error(`usage: ab.ts ROOT_A ROOT_B (${SCENARIOS.join('|')}) [pairs]`);
   }
-  const pairs = Number(pairsArg ?? 3);
+  const pairs = Number(pairsArg ?? 4);
   const serverUrl = process.env.BENCH_DATABASE_URL?.trim() || DEFAULT_SERVER_URL;
   const database = await createBenchDatabase(serverUrl);
   const tmp = mkdtempSync(join(tmpdir(), 'bench-ab-'));
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     }
     const rounds: Round[] = [];
     for (let i = 0; i < pairs * 2; i++) {
-      const build = Math.floor((i + 1) / 2) % 2 === 0 ? 'A' : 'B';
+      const build = balancedRound(i);
       const server = build === 'A' ? a : b;
       // the usual read: no session's once-a-minute touch falls due during the round (as in npm run bench)
       await markSessionsTouched(pool, sessions);

@@ -2,7 +2,7 @@ import type autocannon from 'autocannon';
 import { runLoad } from './load';
 import { Monitor } from './monitor';
 import type { Server } from './servers';
-import { log, round } from './util';
+import { balancedRound, log, round } from './util';
 
 /** Issue 14: GET /metrics must stay cheap on the hot path. */
 export const METRICS_COST_TARGET_PCT = 5;
@@ -18,7 +18,7 @@ export interface MetricsCostRound {
 /**
  * The cost of the metrics on GET guest cart: the same requests against two instances of the app on the
  * same database, one with METRICS_TOKEN (every request counted and timed by route template, as in
- * production) and one without (no instrumentation at all), in alternating rounds (on, off, off, on, …)
+ * production) and one without (no instrumentation at all), in balanced rounds (on, off, off, on, off, on, on, off)
  * so that drift on the machine hits both alike. Compared by medians: throughput, and the server's CPU
  * per request (less sensitive to what else the machine does).
  */
@@ -46,7 +46,7 @@ export interface MetricsCostArgs {
   connections: number;
   durationSec: number;
   warmupSec: number;
-  /** on/off pairs; rounds alternate on, off, off, on, … */
+  /** on/off pairs; rounds go on, off, off, on, off, on, on, off, … (balancedRound) */
   pairs: number;
 }
 
@@ -62,8 +62,8 @@ export async function measureMetricsCost(args: MetricsCostArgs): Promise<Metrics
   }
   const rounds: MetricsCostRound[] = [];
   for (let i = 0; i < args.pairs * 2; i++) {
-    // ABBA: on, off, off, on, on, off, …
-    const metrics = Math.floor((i + 1) / 2) % 2 === 0 ? 'on' : 'off';
+    // on, off, off, on, off, on, on, off (bench/util.ts balancedRound)
+    const metrics = balancedRound(i) === 'A' ? 'on' : 'off';
     const server = metrics === 'on' ? args.on : args.off;
     await args.beforeRound?.();
     const monitor = new Monitor(server.child.pid, args.database);
@@ -120,9 +120,9 @@ export function metricsCostMarkdown(c: MetricsCostCheck): string[] {
   return [
     '## Metrics: what GET /metrics costs on the hot path',
     '',
-    `${c.scenario} against two app instances on the same database, one with METRICS_TOKEN set (every ` +
-      'request counted and timed by route template) and one without (no instrumentation), in alternating ' +
-      `rounds (on, off, off, on, …). Target: under ${c.target_pct} % of throughput.`,
+    `${c.scenario} against two fresh app instances on the same database, one with METRICS_TOKEN set (every ` +
+      'request counted and timed by route template) and one without (no instrumentation), in balanced ' +
+      `rounds (on, off, off, on, off, on, on, off). Target: under ${c.target_pct} % of throughput.`,
     '',
     '| round | metrics | req/s | server CPU per request (µs) | p99 (ms) |',
     '| ---: | --- | ---: | ---: | ---: |',

@@ -82,3 +82,12 @@ export function commandOutput(command: string, args: string[]): string | undefin
     return undefined;
   }
 }
+
+/**
+ * Which of two servers the i-th round of an alternating comparison loads: A B B A B A A B, repeated. Each
+ * block of four is balanced against a steady drift, and each block of eight also against the first round
+ * after the warm-up (often the slowest), which plain A B B A always gives to A.
+ */
+export function balancedRound(i: number): 'A' | 'B' {
+  return 'ABBABAAB'[i % 8] as 'A' | 'B';
+}
