@@ -1,9 +1,12 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
-import { GuestSessionRow } from '../../database/schema';
 import { DependentWrite } from '../../database/dependent-write';
-import { GuestSessionService, SessionTouchOnPlacement } from '../guest-session/guest-session.service';
+import {
+  GuestSessionService,
+  SessionTouchOnPlacement,
+  SessionView,
+} from '../guest-session/guest-session.service';
 import { CartLine } from './cart-rules';
 import { CartService } from './cart.service';
 import { CartDto } from './dto/cart.dto';
@@ -126,7 +129,7 @@ export class GuestCartService {
     );
   }
 
-  private result(session: Pick<GuestSessionRow, 'id' | 'expiresAt'>, cart: CartDto): GuestCartWriteResultDto {
+  private result(session: SessionView, cart: CartDto): GuestCartWriteResultDto {
     const view: GuestCartDto = {
       ...cart,
       session_id: session.id,

@@ -121,14 +121,15 @@ export class GuestSessionsRepository {
             lte(guestSessions.lastActivityAt, sql`${p.touchBefore}::timestamptz`),
           ),
         )
-        .returning(),
+        .returning(SESSION_COLUMNS),
   );
 
   /**
-   * Slides an active session's expiry if it was last moved before `touchBefore`; the row as written, or
-   * undefined when nothing was (another request moved it since, or it has expired).
+   * Slides an active session's expiry if it was last moved before `touchBefore`; the session as written
+   * (the same columns as the session parts return), or undefined when nothing was (another request moved
+   * it since, or it has expired).
    */
-  async touchIfDue(values: SessionTouchIfDueValues): Promise<GuestSessionRow | undefined> {
+  async touchIfDue(values: SessionTouchIfDueValues): Promise<SessionView | undefined> {
     const [row] = await GuestSessionsRepository.touchIfDue.run(this.txHost, values);
     return row;
   }
