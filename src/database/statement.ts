@@ -48,14 +48,17 @@ const names = new Set<string>();
  * - Elsewhere (embedded PGlite transactions, savepoints) it is built per call, as any query.
  * `parts` (optional): constant SQL other modules hand to the statement (dependent-write.ts); the
  * statement is built from the first parts it is run with.
+ * `asynchronousCommit`: the statement carries ASYNCHRONOUS_COMMIT (asynchronous-commit.ts), so it is its
+ * own transaction and refuses to run inside one.
  */
 export function statement<V extends Record<string, unknown>, R, C = undefined>(
   name: string,
   build: (db: Db, p: Placeholders<V>, parts: C) => Preparable<R>,
+  options: { asynchronousCommit?: boolean } = {},
 ): Statement<V, R, C> {
   if (names.has(name)) throw new Error(`two prepared statements are named ${name}`);
   names.add(name);
-  return new Statement(name, build);
+  return new Statement(name, build, options.asynchronousCommit === true);
 }
 
 export class Statement<V extends Record<string, unknown>, R, C> {
@@ -64,12 +67,20 @@ export class Statement<V extends Record<string, unknown>, R, C> {
   constructor(
     readonly name: string,
     private readonly build: (db: Db, p: Placeholders<V>, parts: C) => Preparable<R>,
+    private readonly asynchronousCommit = false,
   ) {}
 
   run(txHost: TxHost, values: V, ...parts: C extends undefined ? [] : [C]): Promise<R> {
     const context = parts[0] as C;
     const tx = txHost.tx;
-    const db = txHost.isTransactionActive() ? transactionConnection(tx) : tx;
+    const inTransaction = txHost.isTransactionActive();
+    if (inTransaction && this.asynchronousCommit) {
+      // it would relax the commit of everything else the transaction writes (asynchronous-commit.ts)
+      return Promise.reject(
+        new Error(`${this.name} commits asynchronously and cannot run inside a transaction`),
+      );
+    }
+    const db = inTransaction ? transactionConnection(tx) : tx;
     if (db === undefined) return this.make(tx, context).execute(values);
     return this.runOn(db, values, ...parts);
   }

@@ -1,4 +1,4 @@
-import { Transactional } from '@nestjs-cls/transactional';
+import { TransactionalAsynchronousCommit } from '../../database/asynchronous-commit';
 import { Inject, Injectable } from '@nestjs/common';
 import type { SQLWrapper } from 'drizzle-orm';
 import { AppError } from '../../common/errors/app-error';
@@ -140,13 +140,14 @@ export class CartService {
     return this.view(cart);
   }
 
-  @Transactional()
+  /** A user's cart line set; only the cart changes, committed asynchronously (database/asynchronous-commit.ts). */
+  @TransactionalAsynchronousCommit()
   async setUserItem(userId: string, line: CartLine): Promise<CartDto> {
     const cart = await this.lockUserCart(userId);
     return this.view(await this.setLine(cart.id, line));
   }
 
-  @Transactional()
+  @TransactionalAsynchronousCommit()
   async removeUserItem(userId: string, productId: string): Promise<CartDto> {
     const cart = await this.lockUserCart(userId);
     return this.view(await this.removeLine(cart.id, productId));

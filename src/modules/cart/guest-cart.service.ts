@@ -1,6 +1,6 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { TransactionalAsynchronousCommit } from '../../database/asynchronous-commit';
 import { DependentWrite } from '../../database/dependent-write';
 import {
   GuestSessionService,
@@ -27,7 +27,7 @@ export class GuestCartService {
   ) {}
 
   /** New session and cart holding `lines`; nothing is created when the lines are refused. */
-  @Transactional()
+  @TransactionalAsynchronousCommit()
   async create(lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
     const session = await this.sessions.create();
     const cart = await this.carts.createGuestCart(session.id);
@@ -65,7 +65,7 @@ export class GuestCartService {
   }
 
   /** replace() with the session touched and its cart row-locked first, in a transaction. */
-  @Transactional()
+  @TransactionalAsynchronousCommit()
   private async replaceLocked(
     sessionId: string,
     lines: readonly CartLine[],

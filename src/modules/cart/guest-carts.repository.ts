@@ -2,6 +2,7 @@ import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
+import { ASYNCHRONOUS_COMMIT } from '../../database/asynchronous-commit';
 import { leadingCtes } from '../../database/dependent-write';
 import { Placeholders, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
@@ -150,7 +151,8 @@ export class GuestCartsRepository {
    * guest cart write), its cart row-locked only if it is still the version its lines were read at
    * (`cartVersion`, its xmin) and not merged, then the whole cart write (lineWrites) and the cart's row
    * rewritten. Every change to a cart's lines rewrites its row, so an unchanged version means unchanged
-   * lines; FOR UPDATE re-checks the condition on the row as its last writer committed it. No row: the
+   * lines; FOR UPDATE re-checks the condition on the row as its last writer committed it. Its commit does
+   * not wait for the WAL flush (database/asynchronous-commit.ts). No row: the
    * session is no longer active, or the cart changed or was merged since the read; nothing was written
    * but, at most, the session's touch.
    */
@@ -174,9 +176,10 @@ export class GuestCartsRepository {
         .update(carts)
         .set({ updatedAt: sql`${p.now}::timestamptz` })
         .from(touched)
-        .where(eq(carts.id, lockedId))
+        .where(and(eq(carts.id, lockedId), ASYNCHRONOUS_COMMIT))
         .returning({ cart: GUEST_CART_COLUMNS, session: columns });
     },
+    { asynchronousCommit: true },
   );
 
   /** See replaceIfUnchanged: the session and cart rows as written, or undefined when nothing was. */

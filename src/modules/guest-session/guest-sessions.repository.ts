@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { GuestSessionRow, guestSessions } from '../../database/schema';
 import { DependentWrite, LeadingRows } from '../../database/dependent-write';
+import { ASYNCHRONOUS_COMMIT } from '../../database/asynchronous-commit';
 import { Placeholders, placeholdersOf, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 
@@ -119,13 +120,16 @@ export class GuestSessionsRepository {
             eq(guestSessions.id, p.id),
             gt(guestSessions.expiresAt, sql`${p.now}::timestamptz`),
             lte(guestSessions.lastActivityAt, sql`${p.touchBefore}::timestamptz`),
+            ASYNCHRONOUS_COMMIT,
           ),
         )
         .returning(SESSION_COLUMNS),
+    { asynchronousCommit: true },
   );
 
   /**
-   * Slides an active session's expiry if it was last moved before `touchBefore`; the session as written
+   * Slides an active session's expiry if it was last moved before `touchBefore` (committed asynchronously:
+   * database/asynchronous-commit.ts); the session as written
    * (the same columns as the session parts return), or undefined when nothing was (another request moved
    * it since, or it has expired).
    */

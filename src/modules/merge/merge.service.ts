@@ -1,6 +1,6 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { TransactionalAsynchronousCommit } from '../../database/asynchronous-commit';
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartService } from '../cart/cart.service';
@@ -31,8 +31,10 @@ export class MergeService {
   /**
    * One transaction with the guest session row locked: a concurrent merge of the same session waits,
    * then finds it merged. A retry by the same user returns the stored report; another user gets 409.
+   * Only carts change (and the merge's audit row): committed asynchronously when it is its own
+   * transaction (database/asynchronous-commit.ts); inside a conversion's it commits as the conversion does.
    */
-  @Transactional()
+  @TransactionalAsynchronousCommit()
   async merge(userId: string, guestSessionId: string): Promise<MergeResultDto> {
     const session = await this.sessions.lockForMerge(guestSessionId);
     const guestCart =
