@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Placeholder, SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { Db } from './db';
+import { namedOnPglite } from './pglite-named-statements';
 import { transactionConnection } from './transaction-connection';
 import { TxHost } from './transaction';
 
@@ -45,7 +46,8 @@ const names = new Set<string>();
  * - Outside a transaction it runs on the pool, prepared once per database handle.
  * - Inside a transaction on PostgreSQL it runs on the transaction's own connection, prepared once per
  *   connection (a prepared Drizzle query is bound to the handle it was made on).
- * - Elsewhere (embedded PGlite transactions, savepoints) it is built per call, as any query.
+ * - On embedded PGlite outside a transaction it runs as a named statement as well, parsed once
+ *   (pglite-named-statements.ts); in PGlite transactions and savepoints it is built per call, as any query.
  * `parts` (optional): constant SQL other modules hand to the statement (dependent-write.ts); the
  * statement is built from the first parts it is run with.
  * `asynchronousCommit`: the statement carries ASYNCHRONOUS_COMMIT (asynchronous-commit.ts), so it is its
@@ -98,7 +100,8 @@ export class Statement<V extends Record<string, unknown>, R, C> {
   private make(db: Db, parts: C): Prepared<R> {
     // unnamed on a handle marked by withoutNamedStatements: built once all the same, parsed per run
     const name = unnamed.has(db) ? '' : this.name;
-    return this.build(db, placeholders as Placeholders<V>, parts).prepare(name);
+    const prepared = this.build(db, placeholders as Placeholders<V>, parts).prepare(name);
+    return name === '' ? prepared : namedOnPglite(prepared, name);
   }
 }
 
@@ -148,8 +151,11 @@ export class ShapedStatement {
     const db = txHost.isTransactionActive() ? transactionConnection(tx) : tx;
     if (db === undefined || unnamed.has(db)) return (await tx.execute(query)) as { rows: unknown[] };
     const built = dialect.sqlToQuery(query);
-    const prepared = db._.session.prepareQuery(built, undefined, this.shapeName(built.sql), false);
-    return (await prepared.execute()) as { rows: unknown[] };
+    const name = this.shapeName(built.sql);
+    const prepared = db._.session.prepareQuery(built, undefined, name, false);
+    return (await (name === undefined ? prepared : namedOnPglite(prepared, name)).execute()) as {
+      rows: unknown[];
+    };
   }
 
   private shapeName(text: string): string | undefined {
