@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, or, SQL, sql } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { Db } from '../../database/db';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
@@ -130,6 +130,26 @@ export class CartRepository {
   /** Every line with its product, in one query (no N+1), oldest line first. */
   itemsWithProducts(cartId: string): Promise<CartItemWithProduct[]> {
     return CartRepository.itemsWithProducts.run(this.txHost, { cartId });
+  }
+
+  /** Two carts' lines with their products (a merge reads both carts), oldest line first in each. */
+  static readonly itemsWithProductsOfTwo = statement(
+    'cart_items_with_products_of_two',
+    (db, p: Placeholders<{ first: string; second: string }>) =>
+      db
+        .select({ cartId: cartItems.cartId, quantity: cartItems.quantity, product: PRODUCT_FOR_SALE_COLUMNS })
+        .from(cartItems)
+        .innerJoin(products, eq(products.id, cartItems.productId))
+        .where(or(eq(cartItems.cartId, p.first), eq(cartItems.cartId, p.second)))
+        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
+  );
+
+  /** See itemsWithProductsOfTwo: one query for both carts. */
+  itemsWithProductsOfTwo(
+    first: string,
+    second: string,
+  ): Promise<(CartItemWithProduct & { cartId: string })[]> {
+    return CartRepository.itemsWithProductsOfTwo.run(this.txHost, { first, second });
   }
 
   static readonly lines = statement('cart_lines', (db, p: Placeholders<{ cartId: string }>) =>

@@ -169,6 +169,26 @@ export class CartService {
     };
   }
 
+  /**
+   * Two carts' lines, each cart's oldest first, and the products of all of them, in one query (a merge
+   * plans from these).
+   */
+  async linesOfTwo(
+    first: string,
+    second: string,
+  ): Promise<{ first: CartLine[]; second: CartLine[]; products: Map<string, CartProduct> }> {
+    const items = await this.carts.itemsWithProductsOfTwo(first, second);
+    const linesOf = (cartId: string): CartLine[] =>
+      items
+        .filter((item) => item.cartId === cartId)
+        .map((item) => ({ productId: item.product.id, quantity: item.quantity }));
+    return {
+      first: linesOf(first),
+      second: linesOf(second),
+      products: new Map(items.map((item) => [item.product.id, item.product])),
+    };
+  }
+
   lines(cartId: string): Promise<CartLine[]> {
     return this.carts.lines(cartId);
   }

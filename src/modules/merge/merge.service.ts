@@ -4,7 +4,6 @@ import { TransactionalAsynchronousCommit } from '../../database/asynchronous-com
 import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartService } from '../cart/cart.service';
-import { CatalogService } from '../catalog/catalog.service';
 import { expired, GuestSessionService } from '../guest-session/guest-session.service';
 import { planMerge } from './cart-merger';
 import { mergeStrategy, MergeStrategy } from './merge-strategies';
@@ -20,7 +19,6 @@ export class MergeService {
   constructor(
     private readonly sessions: GuestSessionService,
     private readonly carts: CartService,
-    private readonly catalog: CatalogService,
     private readonly logs: MergeLogsRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
@@ -43,12 +41,12 @@ export class MergeService {
     if (this.sessions.isExpired(session)) throw expired();
 
     const userCart = await this.carts.lockUserCart(userId);
-    const userLines = await this.carts.lines(userCart.id);
-    const guestLines = await this.carts.lines(guestCart.id);
-    const products = await this.catalog.findByIds([
-      ...new Set([...userLines, ...guestLines].map((line) => line.productId)),
-    ]);
-    const productMap = new Map(products.map((product) => [product.id, product]));
+    // both carts' lines and their products: one statement
+    const {
+      first: userLines,
+      second: guestLines,
+      products: productMap,
+    } = await this.carts.linesOfTwo(userCart.id, guestCart.id);
     const plan = planMerge({
       userLines,
       guestLines,
