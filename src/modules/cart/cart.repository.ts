@@ -60,6 +60,16 @@ export function unchangedCartLock(andAlso: SQL = sql`true`): LockFirst {
                 for update`;
 }
 
+/** The lines of the carts `where` picks, each with its product for sale, oldest line first. */
+function itemsWithProductsWhere(db: Db, where: SQL | undefined) {
+  return db
+    .select({ cartId: cartItems.cartId, quantity: cartItems.quantity, product: PRODUCT_FOR_SALE_COLUMNS })
+    .from(cartItems)
+    .innerJoin(products, eq(products.id, cartItems.productId))
+    .where(where)
+    .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+}
+
 @Injectable()
 export class CartRepository {
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
@@ -118,13 +128,7 @@ export class CartRepository {
   /** A cart's lines with their products (GET cart, checkout's pricing): one query, no N+1. */
   static readonly itemsWithProducts = statement(
     'cart_items_with_products',
-    (db, p: Placeholders<{ cartId: string }>) =>
-      db
-        .select({ quantity: cartItems.quantity, product: PRODUCT_FOR_SALE_COLUMNS })
-        .from(cartItems)
-        .innerJoin(products, eq(products.id, cartItems.productId))
-        .where(eq(cartItems.cartId, p.cartId))
-        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
+    (db, p: Placeholders<{ cartId: string }>) => itemsWithProductsWhere(db, eq(cartItems.cartId, p.cartId)),
   );
 
   /** Every line with its product, in one query (no N+1), oldest line first. */
@@ -136,12 +140,7 @@ export class CartRepository {
   static readonly itemsWithProductsOfTwo = statement(
     'cart_items_with_products_of_two',
     (db, p: Placeholders<{ first: string; second: string }>) =>
-      db
-        .select({ cartId: cartItems.cartId, quantity: cartItems.quantity, product: PRODUCT_FOR_SALE_COLUMNS })
-        .from(cartItems)
-        .innerJoin(products, eq(products.id, cartItems.productId))
-        .where(or(eq(cartItems.cartId, p.first), eq(cartItems.cartId, p.second)))
-        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId)),
+      itemsWithProductsWhere(db, or(eq(cartItems.cartId, p.first), eq(cartItems.cartId, p.second))),
   );
 
   /** See itemsWithProductsOfTwo: one query for both carts. */

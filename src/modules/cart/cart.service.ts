@@ -92,10 +92,6 @@ export class CartService {
     );
   }
 
-  /**
-   * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
-   * the stock and limit decisions.
-   */
   /** Locks a cart first in another module's statement (database/dependent-write.ts). */
   lockFirst(cartId: string): LockFirst {
     return this.carts.lockFirst(cartId);
@@ -111,6 +107,10 @@ export class CartService {
     return this.carts.unchangedLock();
   }
 
+  /**
+   * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
+   * the stock and limit decisions.
+   */
   async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
     return this.carts.replaceLines(cartId, lines, this.clock.now());
   }
