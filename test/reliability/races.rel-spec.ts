@@ -239,6 +239,17 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
   });
 
   describe('merge', () => {
+    /** The user's cart as product id → quantity. */
+    async function userCartQuantities(token: string): Promise<Record<string, number>> {
+      const cart = await t.request('GET', '/api/v1/cart', { token });
+      return Object.fromEntries(
+        cart.body.data.cart.items.map((i: { product_id: string; quantity: number }) => [
+          i.product_id,
+          i.quantity,
+        ]),
+      );
+    }
+
     it('applies once when one user merges the same guest session 10 times at once', async () => {
       const [p, q] = [await s.product({ stock: 20 }), await s.product({ stock: 20 })];
       const sessionId = await s.guestCart([
@@ -261,13 +272,7 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
       // deep equality: the replayed report comes back from jsonb, which reorders keys
       const reports = results.map((r) => r.body.data.merge_report);
       for (const report of reports) expect(report).toEqual(reports[0]);
-      const cart = await t.request('GET', '/api/v1/cart', { token: user.token });
-      const quantities = Object.fromEntries(
-        cart.body.data.cart.items.map((i: { product_id: string; quantity: number }) => [
-          i.product_id,
-          i.quantity,
-        ]),
-      );
+      const quantities = await userCartQuantities(user.token);
       expect(quantities).toEqual({ [p.id]: 3, [q.id]: 1 });
       const [logs] = await t.database.db
         .select({ n: count() })
@@ -275,6 +280,38 @@ describe(`races: concurrent requests on one ${rec.backend} database`, () => {
         .where(eq(cartMergeLogs.guestSessionId, sessionId));
       expect(logs.n).toBe(1);
       expect(await cartLines(sessionId)).toEqual([]);
+    });
+
+    it('adds up every cart when one user merges 8 different guest sessions at once: none lost, none doubled', async () => {
+      // each merge reads the user cart's lines only after it holds the cart's lock, so every merge
+      // starts from the lines the previous one wrote (a read taken before the wait would lose lines)
+      const [p, q] = [await s.product({ stock: 100 }), await s.product({ stock: 100 })];
+      const sessionIds = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          s.guestCart([[p, 1], ...(i % 2 === 0 ? ([[q, 2]] as Lines) : [])]),
+        ),
+      );
+      const user = await registerUser(t);
+      await putUserCartItem(t, user.token, p, 1);
+
+      const results = await Promise.all(
+        sessionIds.map((sessionId) =>
+          t.request('POST', '/api/v1/cart/merge', {
+            token: user.token,
+            body: { guest_session_id: sessionId },
+          }),
+        ),
+      );
+
+      expect(tally(results)).toEqual({ '200': 8 });
+      const quantities = await userCartQuantities(user.token);
+      expect(quantities).toEqual({ [p.id]: 9, [q.id]: 8 });
+      for (const sessionId of sessionIds) expect(await cartLines(sessionId)).toEqual([]);
+      const [logs] = await t.database.db
+        .select({ n: count() })
+        .from(cartMergeLogs)
+        .where(eq(cartMergeLogs.userId, user.id));
+      expect(logs.n).toBe(8);
     });
 
     it('lets exactly one of two users merge a guest session they both race for; the other gets 409', async () => {

@@ -14,13 +14,16 @@ export type LineWriteValues = { now: string; productIds: string[]; quantities: n
 
 /**
  * The two CTEs of a whole cart write for cart `cartId` (SQL: a value, or a subquery of a lock taken first
- * in the same statement): the lines upserted (added_at steps by a millisecond in the order given) and the
- * cart's other lines deleted. They touch disjoint rows (product ids in the list, and not in it).
+ * in the same statement), as SQL: the lines upserted (added_at steps by a millisecond in the order given)
+ * and the cart's other lines deleted. They touch disjoint rows (product ids in the list, and not in it).
  */
-export function lineWrites(db: Db, cartId: SQL, p: Placeholders<LineWriteValues>) {
+export function lineWriteBodies(
+  cartId: SQL,
+  p: Placeholders<LineWriteValues>,
+): { upserted: SQL; removed: SQL } {
   const column = (c: { name: string }) => sql.identifier(c.name);
-  const upserted = db.$with('upserted', { productId: cartItems.productId }).as(
-    sql`insert into ${cartItems} (${column(cartItems.cartId)}, ${column(cartItems.productId)}, ${column(cartItems.quantity)},
+  return {
+    upserted: sql`insert into ${cartItems} (${column(cartItems.cartId)}, ${column(cartItems.productId)}, ${column(cartItems.quantity)},
                                   ${column(cartItems.addedAt)}, ${column(cartItems.updatedAt)})
         select ${cartId}, line.product_id, line.quantity,
                ${p.now}::timestamptz + (line.position - 1) * interval '1 millisecond', ${p.now}::timestamptz
@@ -32,14 +35,20 @@ export function lineWrites(db: Db, cartId: SQL, p: Placeholders<LineWriteValues>
                ${column(cartItems.addedAt)} = excluded.${column(cartItems.addedAt)},
                ${column(cartItems.updatedAt)} = excluded.${column(cartItems.updatedAt)}
      returning ${cartItems.productId}`,
-  );
-  const removed = db.$with('removed', { productId: cartItems.productId }).as(
-    sql`delete from ${cartItems}
+    removed: sql`delete from ${cartItems}
          where ${cartItems.cartId} = ${cartId}
            and ${cartItems.productId} <> all(${p.productIds}::uuid[])
      returning ${cartItems.productId}`,
-  );
-  return { upserted, removed };
+  };
+}
+
+/** lineWriteBodies as the WITH list entries of a Drizzle statement. */
+export function lineWrites(db: Db, cartId: SQL, p: Placeholders<LineWriteValues>) {
+  const bodies = lineWriteBodies(cartId, p);
+  return {
+    upserted: db.$with('upserted', { productId: cartItems.productId }).as(bodies.upserted),
+    removed: db.$with('removed', { productId: cartItems.productId }).as(bodies.removed),
+  };
 }
 
 /**

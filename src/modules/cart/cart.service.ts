@@ -7,6 +7,7 @@ import { Clock } from '../../common/util/clock';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/app-config';
 import { CartRow } from '../../database/schema';
 import { DependentWrite, LockFirst } from '../../database/dependent-write';
+import type { SessionLockValues, SessionPart } from '../guest-session/guest-session.service';
 import { CatalogService } from '../catalog/catalog.service';
 import {
   CartItemWithProduct,
@@ -21,7 +22,14 @@ import {
 } from './cart-rules';
 import { CartRepository } from './cart.repository';
 import { CartDto, toCartResponse } from './dto/cart.dto';
-import { GuestCartsRepository } from './guest-carts.repository';
+import {
+  GuestCartsRepository,
+  MergeLocks,
+  MergeWritesPart,
+  MergeWriteValues,
+} from './guest-carts.repository';
+
+export type { MergeLocks, MergeWritesPart, MergeWriteValues } from './guest-carts.repository';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -107,14 +115,6 @@ export class CartService {
     return this.carts.unchangedLock();
   }
 
-  /**
-   * Writes lines that a planner has already judged (the merge): no validation here, the plan carries
-   * the stock and limit decisions.
-   */
-  async writePlannedLines(cartId: string, lines: readonly CartLine[]): Promise<CartRow> {
-    return this.carts.replaceLines(cartId, lines, this.clock.now());
-  }
-
   /** Sets one line's quantity (0 removes it), validating only that line and the line count. */
   async setLine(cartId: string, line: CartLine): Promise<CartRow> {
     const now = this.clock.now();
@@ -198,18 +198,43 @@ export class CartService {
     return this.carts.lock(cartId);
   }
 
-  /** A guest session's cart, row-locked for the rest of the transaction (writes, merge, checkout). */
-  lockGuestCart(sessionId: string): Promise<CartRow | undefined> {
-    return this.guestCarts.lockBySessionId(sessionId);
+  /**
+   * A merge's locks in one statement: the session (`session`, the guest-session module's lock part), its
+   * cart, the user's cart, in that order (GuestCartsRepository.lockForMerge).
+   */
+  lockForMerge(
+    session: SessionPart,
+    values: SessionLockValues & { userId: string },
+  ): Promise<MergeLocks | undefined> {
+    return this.guestCarts.lockForMerge(session, values);
   }
 
   createGuestCart(sessionId: string): Promise<CartRow> {
     return this.guestCarts.create(sessionId, this.clock.now());
   }
 
-  /** Empties a guest cart and records the user it was merged into (contract §5). */
-  async markGuestCartMerged(cartId: string, userId: string): Promise<void> {
-    await this.guestCarts.clearAndMarkMerged(cartId, userId, this.clock.now());
+  /**
+   * A merge's cart writes as the leading part of the merge module's statement, with its values: the
+   * user cart's lines become `lines` (a plan already judged: no validation here, the plan carries the
+   * stock and limit decisions), the guest cart is emptied and marked merged into the user (contract §5).
+   */
+  mergeWrites(
+    userCartId: string,
+    guestCartId: string,
+    userId: string,
+    lines: readonly CartLine[],
+  ): { part: MergeWritesPart; values: MergeWriteValues } {
+    return {
+      part: this.guestCarts.mergeWrites,
+      values: {
+        userCartId,
+        guestCartId,
+        userId,
+        now: this.clock.now().toISOString(),
+        productIds: lines.map((line) => line.productId),
+        quantities: lines.map((line) => line.quantity),
+      },
+    };
   }
 
   /**

@@ -3,10 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { ASYNCHRONOUS_COMMIT } from '../../database/asynchronous-commit';
-import { leadingCtes } from '../../database/dependent-write';
-import { Placeholders, statement } from '../../database/statement';
+import { LeadingRows, leadingCtes } from '../../database/dependent-write';
+import { Placeholders, placeholdersOf, statement } from '../../database/statement';
 import { TxHost } from '../../database/transaction';
 import type {
+  SessionLockValues,
   SessionPart,
   SessionView,
   SessionReadValues,
@@ -14,7 +15,7 @@ import type {
 } from '../guest-session/guest-session.service';
 import { CartItemWithProduct, CartLine } from './cart-rules';
 import { PRODUCT_FOR_SALE_COLUMNS } from '../catalog/catalog.service';
-import { lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
+import { lineWriteBodies, lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
 /** What the guest cart reads use of the cart's row: its id, whether it was merged, when it last changed. */
 export type GuestCartRow = Pick<CartRow, 'id' | 'mergedAt' | 'updatedAt'>;
@@ -32,6 +33,73 @@ export interface GuestCartRead {
   /** the cart row's version (xmin) when it was read; null without a cart */
   cartVersion: string | null;
   items: CartItemWithProduct[];
+}
+
+/** A merge's locks (GuestCartsRepository.lockForMerge): the session, its cart and the user's cart. */
+export interface MergeLocks {
+  session: SessionView;
+  /** null: the session has no cart yet */
+  guestCart: CartRow | null;
+  /** null: the user has no cart yet */
+  userCart: CartRow | null;
+}
+
+/** The values of the merge's cart writes (mergeWritesPart): both carts, the user, the user cart's lines. */
+export type MergeWriteValues = LineWriteValues & { userCartId: string; guestCartId: string; userId: string };
+
+/** A cart row's columns, as a CTE of cart rows returns them. */
+export const CART_COLUMNS = getTableColumns(carts);
+
+/** What a left join of a CTE of cart rows gave: Drizzle maps a missing row to null or to an object of nulls. */
+function cartOrNull(row: CartRow | { [K in keyof CartRow]: CartRow[K] | null } | null): CartRow | null {
+  return row?.id == null ? null : (row as CartRow);
+}
+
+/** The cart side of a merge, leading the merge module's statement (see mergeWritesPart). */
+export type MergeWritesPart = LeadingRows<typeof CART_COLUMNS>;
+
+/** The columns of a CTE of cart rows as a selection (Drizzle maps their values as the table's). */
+function cartColumnsOf<T extends { [K in keyof CartRow]: unknown }>(cte: T): { [K in keyof CartRow]: T[K] } {
+  return Object.fromEntries(Object.keys(CART_COLUMNS).map((key) => [key, cte[key as keyof CartRow]])) as {
+    [K in keyof CartRow]: T[K];
+  };
+}
+
+/**
+ * The cart side of a merge as the leading CTEs of the merge module's statement (dependent-write.ts): the
+ * user cart's lines become the planned ones (lineWrites), the guest cart is emptied and marked merged
+ * into the user, and the user cart's row is rewritten; its rows (`merged`) are the user cart as written.
+ * Placeholders: MergeWriteValues. Both carts are row-locked by the caller's transaction (lockForMerge).
+ */
+function mergeWritesPart(): MergeWritesPart {
+  const p = placeholdersOf<MergeWriteValues>();
+  const { upserted, removed } = lineWriteBodies(sql`${p.userCartId}::uuid`, p);
+  const column = (c: { name: string }) => sql.identifier(c.name);
+  return {
+    before: [
+      { name: 'upserted', body: upserted },
+      { name: 'removed', body: removed },
+      {
+        name: 'guest_emptied',
+        body: sql`delete from ${cartItems} where ${cartItems.cartId} = ${p.guestCartId}::uuid
+                  returning ${cartItems.productId}`,
+      },
+      {
+        name: 'guest_marked',
+        body: sql`update ${carts}
+                     set ${column(carts.mergedIntoUserId)} = ${p.userId}::uuid,
+                         ${column(carts.mergedAt)} = ${p.now}::timestamptz,
+                         ${column(carts.updatedAt)} = ${p.now}::timestamptz
+                   where ${carts.id} = ${p.guestCartId}::uuid
+               returning ${carts.id}`,
+      },
+    ],
+    name: 'merged',
+    body: sql`update ${carts} set ${column(carts.updatedAt)} = ${p.now}::timestamptz
+               where ${carts.id} = ${p.userCartId}::uuid
+           returning *`,
+    columns: CART_COLUMNS,
+  };
 }
 
 /** The carts of guest sessions: each session owns at most one (carts.guest_session_id is unique). */
@@ -120,12 +188,9 @@ export class GuestCartsRepository {
           .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
           .for('update'),
       );
-      const cartColumns = Object.fromEntries(
-        Object.keys(getTableColumns(carts)).map((key) => [key, locked[key as keyof CartRow]]),
-      ) as { [K in keyof CartRow]: (typeof locked)[K] };
       return db
         .with(...ctes, locked)
-        .select({ session: columns, cart: cartColumns })
+        .select({ session: columns, cart: cartColumnsOf(locked) })
         .from(touched)
         .leftJoin(locked, sql`true`);
     },
@@ -141,8 +206,7 @@ export class GuestCartsRepository {
   ): Promise<{ session: SessionView; cart: CartRow | null } | undefined> {
     const [row] = await GuestCartsRepository.touchAndLock.run(this.txHost, values, session);
     if (row === undefined) return undefined;
-    // a left join's missing row: Drizzle gives null, or an object of nulls for a CTE's columns
-    return { session: row.session, cart: row.cart?.id == null ? null : row.cart };
+    return { session: row.session, cart: cartOrNull(row.cart) };
   }
 
   /**
@@ -200,16 +264,50 @@ export class GuestCartsRepository {
     return row;
   }
 
-  static readonly lockBySession = statement(
-    'cart_lock_by_guest_session',
-    (db, p: Placeholders<{ sessionId: string }>) =>
-      db.select().from(carts).where(eq(carts.guestSessionId, p.sessionId)).for('update'),
+  /**
+   * A merge's locks in one round trip, in the order every merge takes them: the session (the
+   * guest-session module's part leads), then its cart, then the user's cart (a one-time filter on the
+   * guest cart's CTE makes that lock wait for the first two). Undefined when the session does not exist.
+   */
+  static readonly lockForMerge = statement(
+    'merge_lock_session_and_carts',
+    (db, p: Placeholders<SessionLockValues & { userId: string }>, session: SessionPart) => {
+      const { ctes, cte: locked, columns } = leadingCtes(db, session);
+      const guest = db.$with('guest_cart').as(
+        db
+          .select()
+          .from(carts)
+          .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${locked})`))
+          .for('update'),
+      );
+      const user = db.$with('user_cart').as(
+        db
+          .select()
+          .from(carts)
+          .where(and(eq(carts.userId, p.userId), sql`(select count(*) from ${guest}) >= 0`))
+          .for('update'),
+      );
+      return db
+        .with(...ctes, guest, user)
+        .select({ session: columns, guestCart: cartColumnsOf(guest), userCart: cartColumnsOf(user) })
+        .from(locked)
+        .leftJoin(guest, sql`true`)
+        .leftJoin(user, sql`true`);
+    },
   );
 
-  async lockBySessionId(sessionId: string): Promise<CartRow | undefined> {
-    const [row] = await GuestCartsRepository.lockBySession.run(this.txHost, { sessionId });
-    return row;
+  /** See lockForMerge: the session and both carts, row-locked for the rest of the transaction. */
+  async lockForMerge(
+    session: SessionPart,
+    values: SessionLockValues & { userId: string },
+  ): Promise<MergeLocks | undefined> {
+    const [row] = await GuestCartsRepository.lockForMerge.run(this.txHost, values, session);
+    if (row === undefined) return undefined;
+    return { session: row.session, guestCart: cartOrNull(row.guestCart), userCart: cartOrNull(row.userCart) };
   }
+
+  /** The cart side of a merge, for the merge module's statement (see mergeWritesPart). */
+  readonly mergeWrites = mergeWritesPart();
 
   async create(sessionId: string, now: Date): Promise<CartRow> {
     const [row] = await this.txHost.tx
@@ -217,33 +315,6 @@ export class GuestCartsRepository {
       .values({ guestSessionId: sessionId, createdAt: now, updatedAt: now })
       .returning();
     return row;
-  }
-
-  /** A merged guest cart: emptied and marked in one round trip. */
-  static readonly clearAndMarkMerged = statement(
-    'cart_clear_and_mark_merged',
-    (db, p: Placeholders<{ cartId: string; userId: string; now: string }>) => {
-      const removed = db.$with('removed', { productId: cartItems.productId }).as(
-        sql`delete from ${cartItems}
-             where ${cartItems.cartId} = ${p.cartId}::uuid
-         returning ${cartItems.productId}`,
-      );
-      return db
-        .with(removed)
-        .update(carts)
-        .set({
-          mergedIntoUserId: sql`${p.userId}::uuid`,
-          mergedAt: sql`${p.now}::timestamptz`,
-          updatedAt: sql`${p.now}::timestamptz`,
-        })
-        .where(eq(carts.id, p.cartId));
-    },
-  );
-
-  /** Empties a guest cart and records the user it was merged into. */
-  async clearAndMarkMerged(cartId: string, userId: string, now: Date): Promise<void> {
-    const values = { cartId, userId, now: now.toISOString() };
-    await GuestCartsRepository.clearAndMarkMerged.run(this.txHost, values);
   }
 
   /** The guest sessions whose cart was merged before `mergedBefore`, at most `limit`: a batch query to embed. */

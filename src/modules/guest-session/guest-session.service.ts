@@ -17,6 +17,7 @@ import {
 } from './guest-sessions.repository';
 
 export type {
+  SessionLockValues,
   SessionPart,
   SessionReadValues,
   SessionTouchOnPlacement,
@@ -43,7 +44,12 @@ export class GuestSessionService {
   }
 
   /** The session as the first CTEs of a guest cart statement (cart module): see GuestSessionsRepository. */
-  get parts(): { read: SessionPart; touch: SessionPart; touchOnPlacement: DependentWrite } {
+  get parts(): {
+    read: SessionPart;
+    touch: SessionPart;
+    lock: SessionPart;
+    touchOnPlacement: DependentWrite;
+  } {
     return this.sessions.parts;
   }
 
@@ -96,14 +102,16 @@ export class GuestSessionService {
     throw (await this.sessions.findById(id)) === undefined ? notFound() : expired();
   }
 
-  /** Locks the session for a merge; 404 when unknown. Expiry is the caller's to judge (see isExpired). */
-  async lockForMerge(id: string): Promise<GuestSessionRow> {
-    const session = await this.sessions.lock(id);
-    if (session === undefined) throw notFound();
-    return session;
+  /**
+   * What a statement that started from `parts.lock` found (a merge's locks), or 404 when it found no
+   * session. Expiry is the caller's to judge (see isExpired).
+   */
+  locked<T>(result: T | undefined): T {
+    if (result === undefined) throw notFound();
+    return result;
   }
 
-  isExpired(session: GuestSessionRow): boolean {
+  isExpired(session: Pick<SessionView, 'expiresAt'>): boolean {
     return session.expiresAt.getTime() <= this.clock.now().getTime();
   }
 

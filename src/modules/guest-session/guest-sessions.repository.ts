@@ -13,6 +13,9 @@ export type SessionTouchValues = { id: string; now: string; expiresAt: string };
 /** A read's values: the session and the time (an expired session is not found). */
 export type SessionReadValues = { id: string; now: string };
 
+/** A merge's lock of the session: the session only, whatever its expiry. */
+export type SessionLockValues = { id: string };
+
 /** A due touch's values: the expiry slides only if the session was last moved before `touchBefore`. */
 export type SessionTouchIfDueValues = SessionTouchValues & { touchBefore: string };
 
@@ -70,6 +73,22 @@ function readPart(): SessionPart {
   };
 }
 
+/**
+ * A merge's view of the session (contract §5): its row, locked for the rest of the transaction whatever
+ * its expiry (the merge judges an expired session after it has looked at the cart: a merged cart answers
+ * its replay even then), so a concurrent merge of the same session waits and then finds it merged. No row:
+ * the session does not exist (placeholders SessionLockValues).
+ */
+function lockPart(): SessionPart {
+  const p = placeholdersOf<SessionLockValues>();
+  return {
+    before: [],
+    name: 'session_locked',
+    body: sql`select ${columns} from ${guestSessions} where ${guestSessions.id} = ${p.id} for update`,
+    columns: SESSION_COLUMNS,
+  };
+}
+
 /** The values of the session's touch in checkout's placement statement (null session: no touch). */
 export type SessionTouchOnPlacement = {
   sessionId: string | null;
@@ -92,7 +111,12 @@ function touchOnPlacementPart(): DependentWrite {
 @Injectable()
 export class GuestSessionsRepository {
   /** The session parts the guest cart statements start from (constant: those are prepared once). */
-  readonly parts = { read: readPart(), touch: touchPart(), touchOnPlacement: touchOnPlacementPart() };
+  readonly parts = {
+    read: readPart(),
+    touch: touchPart(),
+    lock: lockPart(),
+    touchOnPlacement: touchOnPlacementPart(),
+  };
 
   constructor(@InjectTransactionHost() private readonly txHost: TxHost) {}
 
@@ -135,16 +159,6 @@ export class GuestSessionsRepository {
    */
   async touchIfDue(values: SessionTouchIfDueValues): Promise<SessionView | undefined> {
     const [row] = await GuestSessionsRepository.touchIfDue.run(this.txHost, values);
-    return row;
-  }
-
-  static readonly lock = statement('guest_session_lock', (db, p: Placeholders<{ id: string }>) =>
-    db.select().from(guestSessions).where(eq(guestSessions.id, p.id)).for('update'),
-  );
-
-  /** Locks the session row whatever its expiry (the merge decides what an expired session means). */
-  async lock(id: string): Promise<GuestSessionRow | undefined> {
-    const [row] = await GuestSessionsRepository.lock.run(this.txHost, { id });
     return row;
   }
 }

@@ -27,21 +27,25 @@ export class MergeService {
   }
 
   /**
-   * One transaction with the guest session row locked: a concurrent merge of the same session waits,
-   * then finds it merged. A retry by the same user returns the stored report; another user gets 409.
-   * Only carts change (and the merge's audit row): committed asynchronously when it is its own
-   * transaction (database/asynchronous-commit.ts); inside a conversion's it commits as the conversion does.
+   * One transaction, in four statements after its start: the session, its cart and the user's cart
+   * row-locked in one (a concurrent merge of the same session waits, then finds it merged), both carts'
+   * lines with their products in one, the plan (no statement), then both carts written and the merge
+   * recorded in one. A retry by the same user returns the stored report; another user gets 409. Only
+   * carts change (and the merge's record): committed asynchronously when it is its own transaction
+   * (database/asynchronous-commit.ts); inside a conversion's it commits as the conversion does.
    */
   @TransactionalAsynchronousCommit()
   async merge(userId: string, guestSessionId: string): Promise<MergeResultDto> {
-    const session = await this.sessions.lockForMerge(guestSessionId);
-    const guestCart =
-      (await this.carts.lockGuestCart(session.id)) ?? (await this.carts.createGuestCart(session.id));
+    const locked = this.sessions.locked(
+      await this.carts.lockForMerge(this.sessions.parts.lock, { id: guestSessionId, userId }),
+    );
+    const guestCart = locked.guestCart ?? (await this.carts.createGuestCart(locked.session.id));
     if (guestCart.mergedAt !== null) return this.replay(userId, guestSessionId, guestCart.mergedIntoUserId);
-    if (this.sessions.isExpired(session)) throw expired();
+    if (this.sessions.isExpired(locked.session)) throw expired();
 
-    const userCart = await this.carts.lockUserCart(userId);
-    // both carts' lines and their products: one statement
+    // a user's first cart: created and locked now (the statement above found none to lock)
+    const userCart = locked.userCart ?? (await this.carts.lockUserCart(userId));
+    // both carts' lines and their products: one statement, read after both locks are held
     const {
       first: userLines,
       second: guestLines,
@@ -56,10 +60,13 @@ export class MergeService {
       context: { userCartUpdatedAt: userCart.updatedAt, guestCartUpdatedAt: guestCart.updatedAt },
     });
 
-    const merged = await this.carts.writePlannedLines(userCart.id, plan.lines);
-    await this.carts.markGuestCartMerged(guestCart.id, userId);
     const report = toMergeReportResponse(plan.report);
-    await this.logs.insert(userId, guestSessionId, report, this.clock.now());
+    const merged = await this.logs.recordMerge(
+      this.carts.mergeWrites(userCart.id, guestCart.id, userId, plan.lines),
+      guestSessionId,
+      report,
+      this.clock.now(),
+    );
     this.logger.log({ msg: 'cart merged', userId, guestSessionId, report });
     // the answer comes from the rows already read in this transaction, not from a second read
     const items = plan.lines.flatMap((line) => {
