@@ -82,7 +82,11 @@ export class CartService {
    * and the limits (throws the contract's 422 when refused). The products are for writtenView.
    */
   async checkLines(lines: readonly CartLine[]): Promise<Map<string, CartProduct>> {
-    const products = await this.catalog.productMap(lines.map((line) => line.productId));
+    return this.judgeLines(lines, await this.catalog.productMap(lines.map((line) => line.productId)));
+  }
+
+  /** checkLines against products already read (POST guest cart reads them with its session). */
+  judgeLines(lines: readonly CartLine[], products: Map<string, CartProduct>): Map<string, CartProduct> {
     throwIfViolated(checkCartLines(lines, products, this.limits));
     return products;
   }

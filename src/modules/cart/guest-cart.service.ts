@@ -36,24 +36,24 @@ export class GuestCartService {
 
   /**
    * The cart's content becomes `lines` (idempotent); a refused write leaves the cart and the session as
-   * they were. Without a transaction in the common case: the session with its cart is read while the
-   * lines are checked against their products (two statements side by side), then one statement writes
-   * the lines and slides the session's expiry if the cart is still the version read
+   * they were. Without a transaction in the common case: one statement reads the session with its cart
+   * and the lines' products, the lines are judged against them, then one statement writes the lines and
+   * slides the session's expiry if the cart is still the version read
    * (GuestCartsRepository.replaceIfUnchanged). A session without a cart yet, or a cart another request
    * changed in between, takes the locked path (replaceLocked): the same answer, with row locks.
    */
   async replace(sessionId: string, lines: readonly CartLine[]): Promise<GuestCartWriteResultDto> {
-    const [read, checked] = await Promise.allSettled([
-      this.guestCarts
-        .sessionWithCart(this.sessions.parts.read, this.sessions.readValues(sessionId))
-        .then((found) => this.sessions.found(sessionId, found)),
-      this.carts.checkLines(lines),
-    ]);
+    const read = await this.sessions.found(
+      sessionId,
+      await this.guestCarts.sessionWithCartAndProducts(this.sessions.parts.read, {
+        ...this.sessions.readValues(sessionId),
+        productIds: lines.map((line) => line.productId),
+      }),
+    );
     // the session's 404/410 before the merged cart's 409 before the lines' 422, as on the locked path
-    if (read.status === 'rejected') throw read.reason;
-    const { cart, cartVersion } = read.value;
+    const { cart, cartVersion } = read;
     if (cart?.mergedAt != null) throw alreadyMerged();
-    if (checked.status === 'rejected') throw checked.reason;
+    const products = this.carts.judgeLines(lines, read.products);
     if (cart === null || cartVersion === null) return this.replaceLocked(sessionId, lines);
     const written = await this.guestCarts.replaceIfUnchanged(
       this.sessions.parts.touch,
@@ -61,7 +61,7 @@ export class GuestCartService {
       lines,
     );
     if (written === undefined) return this.replaceLocked(sessionId, lines);
-    return this.result(written.session, this.carts.writtenView(written.cart, lines, checked.value));
+    return this.result(written.session, this.carts.writtenView(written.cart, lines, products));
   }
 
   /** replace() with the session touched and its cart row-locked first, in a transaction. */

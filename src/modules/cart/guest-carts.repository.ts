@@ -13,7 +13,7 @@ import type {
   SessionReadValues,
   SessionTouchValues,
 } from '../guest-session/guest-session.service';
-import { CartItemWithProduct, CartLine } from './cart-rules';
+import { CartItemWithProduct, CartLine, CartProduct } from './cart-rules';
 import { PRODUCT_FOR_SALE_COLUMNS } from '../catalog/catalog.service';
 import { lineWriteBodies, lineWrites, LineWriteValues, unchangedCartLock } from './cart.repository';
 
@@ -147,12 +147,13 @@ export class GuestCartsRepository {
   }
 
   /**
-   * The active session (not touched) with its cart row and the row's version, in one statement without
-   * the lines: what POST guest cart checks before its write (replaceIfUnchanged).
+   * The active session (not touched) with its cart row and the row's version, and the products of the
+   * lines about to be written (`productIds`), in one statement without the cart's lines: what POST guest
+   * cart checks before its write (replaceIfUnchanged). One row per product found, or one with no product.
    */
-  static readonly sessionWithCart = statement(
-    'guest_session_with_cart_row',
-    (db, _p: Placeholders<SessionReadValues>, session: SessionPart) => {
+  static readonly sessionWithCartAndProducts = statement(
+    'guest_session_with_cart_row_and_products',
+    (db, p: Placeholders<SessionReadValues & { productIds: string[] }>, session: SessionPart) => {
       const { ctes, cte: current, columns } = leadingCtes(db, session);
       return db
         .with(...ctes)
@@ -160,19 +161,25 @@ export class GuestCartsRepository {
           session: columns,
           cart: GUEST_CART_COLUMNS,
           cartVersion: sql<string | null>`${carts}.xmin::text`,
+          product: PRODUCT_FOR_SALE_COLUMNS,
         })
         .from(current)
-        .leftJoin(carts, eq(carts.guestSessionId, current.id));
+        .leftJoin(carts, eq(carts.guestSessionId, current.id))
+        .leftJoin(products, sql`${products.id} = any(${p.productIds}::uuid[])`);
     },
   );
 
-  /** See sessionWithCart; undefined when the session is not active. */
-  async sessionWithCart(
+  /** See sessionWithCartAndProducts; undefined when the session is not active. */
+  async sessionWithCartAndProducts(
     session: SessionPart,
-    values: SessionReadValues,
-  ): Promise<Omit<GuestCartRead, 'items'> | undefined> {
-    const [row] = await GuestCartsRepository.sessionWithCart.run(this.txHost, values, session);
-    return row;
+    values: SessionReadValues & { productIds: string[] },
+  ): Promise<(Omit<GuestCartRead, 'items'> & { products: Map<string, CartProduct> }) | undefined> {
+    const rows = await GuestCartsRepository.sessionWithCartAndProducts.run(this.txHost, values, session);
+    if (rows.length === 0) return undefined;
+    const products = new Map(
+      rows.flatMap((row) => (row.product === null ? [] : [[row.product.id, row.product]])),
+    );
+    return { session: rows[0].session, cart: rows[0].cart, cartVersion: rows[0].cartVersion, products };
   }
 
   /** Cart writes: the session's touch and its cart's row lock in one round trip. */
