@@ -1,11 +1,20 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
-import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { date, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { Db } from './db';
 import { Placeholders, statement } from './statement';
 
 const items = pgTable('named_items', { id: integer('id').primaryKey(), label: text('label').notNull() });
+
+const days = pgTable('named_days', {
+  id: integer('id').primaryKey(),
+  day: date('day', { mode: 'string' }).notNull(),
+  at: timestamp('at').notNull(),
+});
+const dayById = statement('test_named_day_by_id', (db, p: Placeholders<{ id: number }>) =>
+  db.select().from(days).where(eq(days.id, p.id)),
+);
 
 const byId = statement('test_named_item_by_id', (db, p: Placeholders<{ id: number }>) =>
   db.select().from(items).where(eq(items.id, p.id)),
@@ -20,9 +29,13 @@ describe('named statements on PGlite', () => {
   let db: Db;
 
   beforeAll(async () => {
-    pglite = await PGlite.create();
+    // PGlite's own timestamp parser answers a marker: a statement that lost Drizzle's parsers shows it
+    pglite = await PGlite.create({ parsers: { [types.TIMESTAMP]: () => 'parsed by PGlite' } });
     db = drizzle(pglite) as unknown as Db;
     await pglite.exec('create table named_items (id integer primary key, label text not null)');
+    await pglite.exec(
+      'create table named_days (id integer primary key, day date not null, at timestamp not null)',
+    );
   });
   afterAll(() => pglite.close());
   beforeEach(() => pglite.exec('delete from named_items'));
@@ -40,6 +53,16 @@ describe('named statements on PGlite', () => {
     expect(await byId.runOn(db, { id: 2 })).toEqual([{ id: 2, label: 'two' }]);
     expect(await byId.runOn(db, { id: 3 })).toEqual([]);
     expect(await preparedNames()).toEqual(['test_named_item_by_id', 'test_named_item_insert']);
+  });
+
+  it("maps values with Drizzle's type parsers over PGlite's, on every run", async () => {
+    // Drizzle takes timestamp columns as PostgreSQL's text: its parser for the type replaces PGlite's
+    // (which this database's options make answer a marker, see beforeAll)
+    await pglite.exec(`insert into named_days values (1, '2026-11-30', '2026-11-30 10:20:30.456')`);
+    const expected = [{ id: 1, day: '2026-11-30', at: new Date('2026-11-30T10:20:30.456Z') }];
+    expect(await dayById.runOn(db, { id: 1 })).toEqual(expected);
+    expect(await dayById.runOn(db, { id: 1 })).toEqual(expected);
+    expect(await db.select().from(days).where(eq(days.id, 1))).toEqual(expected);
   });
 
   it("waits for another caller's open transaction instead of running inside it", async () => {
