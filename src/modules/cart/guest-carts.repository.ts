@@ -1,10 +1,11 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper, Subquery } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { ASYNCHRONOUS_COMMIT } from '../../database/asynchronous-commit';
 import { LeadingRows, leadingCtes } from '../../database/dependent-write';
 import { Placeholders, placeholdersOf, statement } from '../../database/statement';
+import { Db } from '../../database/db';
 import { TxHost } from '../../database/transaction';
 import type {
   SessionLockValues,
@@ -53,6 +54,20 @@ export const CART_COLUMNS = getTableColumns(carts);
 /** What a left join of a CTE of cart rows gave: Drizzle maps a missing row to null or to an object of nulls. */
 function cartOrNull(row: CartRow | { [K in keyof CartRow]: CartRow[K] | null } | null): CartRow | null {
   return row?.id == null ? null : (row as CartRow);
+}
+
+/**
+ * A CTE named `name`: the cart of the session that the CTE `session` holds, row-locked. FOR UPDATE waits
+ * for the cart's lock and then returns the row as its holder committed it.
+ */
+function sessionCartLocked<N extends string>(db: Db, name: N, session: Subquery) {
+  return db.$with(name).as(
+    db
+      .select()
+      .from(carts)
+      .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${session})`))
+      .for('update'),
+  );
 }
 
 /** The cart side of a merge, leading the merge module's statement (see mergeWritesPart). */
@@ -187,14 +202,7 @@ export class GuestCartsRepository {
     'guest_session_touch_lock_cart',
     (db, _p: Placeholders<SessionTouchValues>, session: SessionPart) => {
       const { ctes, cte: touched, columns } = leadingCtes(db, session);
-      // FOR UPDATE waits for the cart's lock and then returns the row as the holder committed it
-      const locked = db.$with('locked').as(
-        db
-          .select()
-          .from(carts)
-          .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${touched})`))
-          .for('update'),
-      );
+      const locked = sessionCartLocked(db, 'locked', touched);
       return db
         .with(...ctes, locked)
         .select({ session: columns, cart: cartColumnsOf(locked) })
@@ -280,13 +288,7 @@ export class GuestCartsRepository {
     'merge_lock_session_and_carts',
     (db, p: Placeholders<SessionLockValues & { userId: string }>, session: SessionPart) => {
       const { ctes, cte: locked, columns } = leadingCtes(db, session);
-      const guest = db.$with('guest_cart').as(
-        db
-          .select()
-          .from(carts)
-          .where(eq(carts.guestSessionId, sql`(select ${sql.identifier('id')} from ${locked})`))
-          .for('update'),
-      );
+      const guest = sessionCartLocked(db, 'guest_cart', locked);
       const user = db.$with('user_cart').as(
         db
           .select()
