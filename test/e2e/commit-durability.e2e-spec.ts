@@ -26,10 +26,10 @@ describe('commit durability per write (ADR 005)', () => {
 
   beforeAll(async () => {
     const statements = [
-      'create table test_commit_modes (table_name text not null, mode text not null)',
+      'create table test_commit_modes (table_name text not null, operation text not null, mode text not null)',
       `create function test_record_commit_mode() returns trigger language plpgsql as $$
        begin
-         insert into test_commit_modes values (tg_table_name, current_setting('synchronous_commit'));
+         insert into test_commit_modes values (tg_table_name, tg_op, current_setting('synchronous_commit'));
          return null;
        end $$`,
       ...TABLES.map(
@@ -41,12 +41,18 @@ describe('commit durability per write (ADR 005)', () => {
     for (const statement of statements) await t.database.db.execute(sql.raw(statement));
   });
 
-  /** `{table: mode}` of the rows written by `action` (a table written in two modes shows 'mixed'). */
+  /**
+   * `{table: mode}` of the rows written by `action` (a table written in two modes shows 'mixed'). The mail
+   * dispatcher's updates of mail_outbox are left out: it sends queued mails (a registration's verification
+   * mail) in the background and may do so while `action` runs; a mail that `action` queues is an insert.
+   */
   async function modesOf(action: () => Promise<unknown>): Promise<Record<string, string>> {
     await t.database.db.execute(sql`delete from test_commit_modes`);
     await action();
     const result: unknown = await t.database.db.execute(
-      sql`select table_name, min(mode) as low, max(mode) as high from test_commit_modes group by table_name`,
+      sql`select table_name, min(mode) as low, max(mode) as high from test_commit_modes
+           where not (table_name = 'mail_outbox' and operation = 'UPDATE')
+           group by table_name`,
     );
     const { rows } = result as { rows: { table_name: string; low: string; high: string }[] };
     return Object.fromEntries(rows.map((r) => [r.table_name, r.low === r.high ? r.low : 'mixed']));
