@@ -49,7 +49,7 @@ export interface MergeLocks {
 export type MergeWriteValues = LineWriteValues & { userCartId: string; guestCartId: string; userId: string };
 
 /** A cart row's columns, as a CTE of cart rows returns them. */
-export const CART_COLUMNS = getTableColumns(carts);
+const CART_COLUMNS = getTableColumns(carts);
 
 /** What a left join of a CTE of cart rows gave: Drizzle maps a missing row to null or to an object of nulls. */
 function cartOrNull(row: CartRow | { [K in keyof CartRow]: CartRow[K] | null } | null): CartRow | null {
