@@ -19,7 +19,12 @@ export interface RunResult {
   server: string;
   measurement: LoadMeasurement;
   /** req/s over the baseline's req/s */
+  /** to the baseline: the mean of the runs just before and after this one where baseline_rps is set */
   ratio: number | null;
+  /** the baseline runs that bracket this one (the app's scenarios with a ratio target, and /health) */
+  baseline_rps?: { before: number; after: number };
+  /** to the run's first baseline, measured before the app started */
+  ratio_to_first_baseline?: number;
   target?: Target;
   /** met / not met per bound of the target (only the bounds the target has), when there is a target */
   met?: { ratio?: boolean; min_rps?: boolean; p99?: boolean };
@@ -159,17 +164,28 @@ export function disturbedRuns(results: BenchResults): string[] {
 /** The results table (also printed to stdout). */
 export function markdownTable(results: BenchResults): string {
   const lines = [
-    '| scenario | server | req/s | p50 ms | p97.5 ms | p99 ms | errors / non-2xx | ratio vs baseline | target |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | server | req/s | p50 ms | p97.5 ms | p99 ms | errors / non-2xx | ratio vs baseline | baseline just before / after, req/s (ratio to the first) | target |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const run of results.runs) {
     const m = run.measurement;
+    const bracket =
+      run.baseline_rps === undefined
+        ? ''
+        : `${run.baseline_rps.before.toFixed(0)} / ${run.baseline_rps.after.toFixed(0)} (${fmt(run.ratio_to_first_baseline, 3)})`;
     lines.push(
       `| ${run.name} | ${run.server} | ${m.requests_per_sec.toFixed(0)} | ${fmt(m.p50_ms)} | ${fmt(m.p97_5_ms)} | ${fmt(
         m.p99_ms,
-      )} | ${m.errors} / ${m.non_2xx} | ${fmt(run.ratio)} | ${targetCell(run)} |`,
+      )} | ${m.errors} / ${m.non_2xx} | ${fmt(run.ratio, 3)} | ${bracket} | ${targetCell(run)} |`,
     );
   }
+  lines.push(
+    '',
+    'Ratios: a scenario with a ratio target (and `/health`) is divided by the mean of the baseline runs just ' +
+      'before and just after it (the baseline server stays up while the app runs; consecutive scenarios share ' +
+      'the run between them), so a host whose speed drifts during the run does not show up as a gap; the ' +
+      'ratio to the first baseline, measured before the app started, is in brackets. Other rows: to the first baseline.',
+  );
   return lines.join('\n');
 }
 

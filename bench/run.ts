@@ -169,6 +169,12 @@ interface Context {
   only?: ReadonlySet<ScenarioKey>;
   /** --profile: measured-run windows of the profiled app */
   profiled?: { server: Server | undefined; windows: ProfileWindow[] };
+  /**
+   * The baseline server, kept running while the app's scenarios run, so that each scenario with a ratio
+   * target is compared with the baseline measured just before and just after it (measureBracketed);
+   * `fresh`: the req/s of the baseline run that ended the previous bracket, while nothing else ran since.
+   */
+  bracket?: { server: Server; fresh?: number };
 }
 
 interface MeasureArgs {
@@ -186,6 +192,10 @@ interface MeasureArgs {
   /** called before each attempt (pooled scenarios seed a fresh pool) */
   prepare?: (attempt: number) => Promise<void>;
   sessionsInTable?: number;
+  /** compared with the baseline measured just before and just after it (measureBracketed) */
+  bracket?: boolean;
+  /** false: not a row of the results (a bracketing baseline run: its req/s go into the scenario's row) */
+  record?: boolean;
 }
 
 /** A run during which other processes took more than this share of a core is repeated. */
@@ -222,6 +232,9 @@ function assertRunning(server: Server): void {
  * repeated, up to MAX_ATTEMPTS; the least disturbed attempt is the result.
  */
 async function measure(ctx: Context, args: MeasureArgs): Promise<RunResult> {
+  if (args.bracket === true && ctx.bracket !== undefined) return measureBracketed(ctx, ctx.bracket, args);
+  // any other run in between: the last bracketing baseline no longer is the one just before the next scenario
+  if (ctx.bracket !== undefined) ctx.bracket.fresh = undefined;
   await warmUp(ctx, args.server, args.requests, args.warmupSec ?? 0);
   let best: { result: RunResult; fromUs: number; toUs: number } | undefined;
   let attempts = 0;
@@ -264,8 +277,52 @@ async function measure(ctx: Context, args: MeasureArgs): Promise<RunResult> {
   if (ctx.profiled !== undefined && ctx.profiled.server === args.server) {
     ctx.profiled.windows.push({ label: args.name, fromUs, toUs });
   }
-  ctx.runs.push(result);
+  if (args.record === false) {
+    ctx.warmupFailures += result.failures;
+  } else {
+    ctx.runs.push(result);
+  }
   logRun(result);
+  return result;
+}
+
+/**
+ * A scenario's ratio against the mean of the baseline measured just before and just after it, not only
+ * against the baseline measured first: this host's speed drifts over a run by more than most gaps to a
+ * target (a run's first baseline is taken before any seeding; the same 10 k reads needed 0.148 ms of
+ * PostgreSQL CPU each at first and 0.246 ms after the million-row insert and its cleanup). Consecutive
+ * scenarios share the baseline run between them. The ratio to the first baseline is kept beside it.
+ */
+async function measureBracketed(
+  ctx: Context,
+  bracket: NonNullable<Context['bracket']>,
+  args: MeasureArgs,
+): Promise<RunResult> {
+  const baselineNow = async (): Promise<number> => {
+    const run = await measure(ctx, {
+      key: 'baseline',
+      name: 'baseline: Fastify + SELECT 1, between scenarios',
+      server: bracket.server,
+      database: ctx.db,
+      requests: baselineRequests,
+      warmupSec: ctx.sizes.warmupSec,
+      record: false,
+    });
+    return run.measurement.requests_per_sec;
+  };
+  const before = bracket.fresh ?? (await baselineNow());
+  const result = await measure(ctx, { ...args, bracket: false });
+  const after = await baselineNow();
+  bracket.fresh = after;
+  const rps = result.measurement.requests_per_sec;
+  result.ratio_to_first_baseline = result.ratio ?? undefined;
+  result.baseline_rps = { before, after };
+  result.ratio = round(rps / ((before + after) / 2), 3);
+  if (args.target !== undefined) result.met = targetMet(args.target, result.ratio, result.measurement);
+  log(
+    `  ${result.name}: ratio ${result.ratio} to the baseline just before and after it (${before} and ${after} req/s); ` +
+      `${result.ratio_to_first_baseline ?? '—'} to the first baseline`,
+  );
   return result;
 }
 
@@ -411,6 +468,7 @@ async function pooledScenario<T>(
     },
     requests: () => requests(pool),
     target: info.target,
+    bracket: info.target?.ratio !== undefined,
     pool: { size, used: 0, exhausted: 0, sized_from_pilot_rps: Math.round(pilotRps) },
     poolRef: () => pool,
   });
@@ -442,6 +500,7 @@ async function runScenarios(
       requests,
       target: scenario(key).target,
       warmupSec,
+      bracket: scenario(key).target?.ratio !== undefined || key === 'health',
       ...extra,
     });
 
@@ -1276,7 +1335,8 @@ async function main(): Promise<number> {
   });
   ctx.baselineRps = baselineRun.measurement.requests_per_sec;
   peakRss['baseline (TypeScript loaded by ts-node)'] = peakRssMiB(baseline.child.pid) ?? null;
-  await baseline.child.stop();
+  // kept running (idle) until the app's scenarios are done: they are measured between baseline runs
+  ctx.bracket = { server: baseline };
 
   if (only === undefined) await frameworkFloor(ctx);
   else
@@ -1319,6 +1379,8 @@ async function main(): Promise<number> {
   );
 
   await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash, adminToken);
+  ctx.bracket = undefined;
+  await baseline.child.stop();
   peakRss['app (PostgreSQL), after the scenarios'] = peakRssMiB(app.child.pid) ?? null;
   if (only !== undefined) {
     // the 10 k / 1 M reads and the cleanup under load, without the EXPLAINs (they need the counting phase)
@@ -1329,7 +1391,7 @@ async function main(): Promise<number> {
     if (only.has('pglite' as ScenarioKey)) log(`PGlite app peak RSS: ${await pglitePhase(ctx)} MiB`);
     for (const run of ctx.runs)
       log(
-        `${run.name}: ${Math.round(run.measurement.requests_per_sec)} req/s, ratio ${round(run.measurement.requests_per_sec / ctx.baselineRps, 3)}, failures ${run.failures}`,
+        `${run.name}: ${Math.round(run.measurement.requests_per_sec)} req/s, ratio ${run.ratio}, failures ${run.failures}`,
       );
     return ctx.runs.some((run) => run.failures > 0) || ctx.warmupFailures > 0 ? 1 : 0;
   }
