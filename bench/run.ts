@@ -170,8 +170,9 @@ interface Context {
   /** --profile: measured-run windows of the profiled app */
   profiled?: { server: Server | undefined; windows: ProfileWindow[] };
   /**
-   * The baseline server, kept running while the app's scenarios run, so that each scenario with a ratio
-   * target is compared with the baseline measured just before and just after it (measureBracketed);
+   * The baseline server, kept running through the app's scenarios, the scale runs and PGlite's run, so
+   * that each run with a ratio target is compared with the baseline measured just before and just after
+   * it (measureBracketed);
    * `fresh`: the baseline run that ended the previous bracket, while no other run came since; it opens
    * the next bracket if it ended less than BRACKET_REUSE_MS before (the scale phase drops it after its
    * heavy writes).
