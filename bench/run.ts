@@ -1143,9 +1143,8 @@ async function scalePhase(
     `  cleanup: ${wallSec.toFixed(1)} s wall, ${deletingSec ?? '?'} s deleting, ${JSON.stringify(output.deleted)}`,
   );
 
-  // Each run's req/s over the baseline measured just before and after it, so the host's speed at the time of
-  // each run cancels out: the same 10 k reads needed 0.148 ms of PostgreSQL CPU each before the million-row
-  // insert and 0.246 ms when run again after the cleanup, on the same rows (bench --only=scale, 2026-11-30).
+  // each run's req/s over the baseline measured around it (measureBracketed), so the host's drift between the
+  // two runs, which are a million-row insert apart, is not read as an effect of the table's size
   const norm = (run: RunResult): number =>
     run.baseline_rps === undefined
       ? run.measurement.requests_per_sec
