@@ -11,10 +11,12 @@ export interface RunResult {
   name: string;
   server: string;
   measurement: LoadMeasurement;
-  /** req/s over the baseline's req/s */
-  /** to the baseline: the mean of the runs just before and after this one where baseline_rps is set */
+  /**
+   * req/s over the baseline's: the mean of the baseline runs just before and after this one where
+   * baseline_rps is set, else the run's first baseline
+   */
   ratio: number | null;
-  /** the baseline runs that bracket this one (the app's scenarios with a ratio target, and /health) */
+  /** the baseline runs that bracket this one (every run with a ratio target, and /health) */
   baseline_rps?: { before: number; after: number };
   /** to the run's first baseline, measured before the app started */
   ratio_to_first_baseline?: number;
@@ -173,9 +175,9 @@ export function markdownTable(results: BenchResults): string {
   }
   lines.push(
     '',
-    'Ratios: a scenario with a ratio target (and `/health`) is divided by the mean of the baseline runs just ' +
-      'before and just after it (the baseline server stays up while the app runs; consecutive scenarios share ' +
-      'the run between them), so a host whose speed drifts during the run does not show up as a gap; the ' +
+    'Ratios: every run with a ratio target (and `/health`) is divided by the mean of the baseline runs just ' +
+      'before and just after it (the baseline server stays up until the PGlite run is done; consecutive runs share ' +
+      'the baseline run between them), so the host drifting during the run is not read as a gap; the ' +
       'ratio to the first baseline, measured before the app started, is in brackets. Other rows: to the first baseline.',
   );
   return lines.join('\n');
