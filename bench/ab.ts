@@ -6,23 +6,57 @@
  * what tells a change that pays from one that does not. The app's and PostgreSQL's CPU per request
  * (bench/monitor.ts) are the steadier measures; throughput is printed beside them. Prints only; writes no
  * results. scripts/bench-ab.sh builds both and runs this on the benchmark's Node.
+ *
+ * Merge and order consume a fresh entry per request (a guest cart, and for the merge a user and a
+ * token): each round gets a pool of its own, seeded before the round and sized at twice what the
+ * warm-up's rate needs, and after an order round the mail outbox is drained (either build's dispatcher
+ * may send the confirmations) before the next round starts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { createBenchDatabase, DEFAULT_SERVER_URL } from './database';
-import { runLoad } from './load';
+import { apiData } from './api';
+import { EntryPool, runLoad } from './load';
 import { Monitor } from './monitor';
 import { stopAllChildren } from './processes';
-import { getCartRequests, healthRequests, lookupRequests, postCartRequests, ScenarioKey } from './scenarios';
-import { createProducts, loginAdmin, markSessionsTouched, seedGuestCarts, seedLookupOrders } from './seed';
+import {
+  getCartRequests,
+  healthRequests,
+  lookupRequests,
+  mergeRequests,
+  orderRequests,
+  postCartRequests,
+  ScenarioKey,
+} from './scenarios';
+import {
+  createProducts,
+  loginAdmin,
+  markSessionsTouched,
+  mergeEntries,
+  MergeEntry,
+  orderEntries,
+  OrderEntry,
+  Product,
+  seedGuestCarts,
+  seedLookupOrders,
+} from './seed';
 import { AppSettings, startApp } from './servers';
-import { balancedRound, log, randomHex, round } from './util';
+import { balancedRound, log, randomHex, round, sleep } from './util';
 
 const CONNECTIONS = 50;
 const ROUND_SEC = 6;
-const SCENARIOS = ['get_cart', 'post_cart', 'lookup', 'health'] as const satisfies readonly ScenarioKey[];
+const SCENARIOS = [
+  'get_cart',
+  'post_cart',
+  'lookup',
+  'health',
+  'merge',
+  'order',
+] as const satisfies readonly ScenarioKey[];
+/** entries per server for the warm-up of a pooled scenario (3 s) */
+const WARMUP_ENTRIES = 6_000;
 type AbScenario = (typeof SCENARIOS)[number];
 
 interface Round {
@@ -69,6 +103,10 @@ async function main(): Promise<void> {
     const pool = new Pool({ connectionString: database.url });
     const sessions = await seedGuestCarts(pool, products, 10_000);
     const orders = scenario === 'lookup' ? await seedLookupOrders(pool, products, 5_000) : [];
+    const pooled =
+      scenario === 'merge' || scenario === 'order'
+        ? await pooledEntries(scenario, pool, a.baseUrl, common, products)
+        : undefined;
     const requests = () =>
       scenario === 'get_cart'
         ? getCartRequests(sessions)
@@ -76,22 +114,30 @@ async function main(): Promise<void> {
           ? postCartRequests(sessions, products)
           : scenario === 'lookup'
             ? lookupRequests(orders)
-            : healthRequests();
+            : pooled !== undefined
+              ? pooled.requests()
+              : healthRequests();
+    let warmupRate = 0;
     for (const server of [a, b]) {
-      await runLoad({
+      await pooled?.refill(WARMUP_ENTRIES);
+      const warm = await runLoad({
         title: 'warm-up',
         url: server.baseUrl,
         connections: CONNECTIONS,
         durationSec: 3,
         requests: requests(),
       });
+      warmupRate = Math.max(warmupRate, warm.requests_per_sec);
+      await pooled?.settle(pool);
     }
+    const roundEntries = Math.ceil(warmupRate * ROUND_SEC * 2) + 1_000;
     const rounds: Round[] = [];
     for (let i = 0; i < pairs * 2; i++) {
       const build = balancedRound(i);
       const server = build === 'A' ? a : b;
       // the usual read: no session's once-a-minute touch falls due during the round (as in npm run bench)
       await markSessionsTouched(pool, sessions);
+      await pooled?.refill(roundEntries);
       const monitor = new Monitor(server.child.pid, { url: database.url, name: database.name });
       await monitor.start();
       const m = await runLoad({
@@ -102,6 +148,7 @@ async function main(): Promise<void> {
         requests: requests(),
       });
       const usage = await monitor.stop();
+      await pooled?.settle(pool);
       if (m.errors + m.non_2xx > 0) throw new Error(`${build}: ${m.errors + m.non_2xx} failed requests`);
       const perRequestUs = (pct: number) => round(((pct / 100) * 1e6) / m.requests_per_sec, 1);
       const r: Round = {
@@ -128,6 +175,69 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Merge or order entries, a fresh pool per run (refill) with indexes that never repeat, and settle(): the
+ * wait after a run until no confirmation mail is pending (orders queue one each).
+ */
+async function pooledEntries(
+  scenario: 'merge' | 'order',
+  pool: Pool,
+  baseUrl: string,
+  common: { jwtSecret: string },
+  products: readonly Product[],
+): Promise<{
+  requests: () => ReturnType<typeof mergeRequests>;
+  refill: (count: number) => Promise<void>;
+  settle: (pool: Pool) => Promise<void>;
+}> {
+  let passwordHash = '';
+  if (scenario === 'merge') {
+    // one real hash, copied into every seeded account (nobody logs in with them: tokens are signed)
+    const registered = await apiData<{ user: { id: string } }>(
+      baseUrl,
+      'POST',
+      '/api/v1/auth/register',
+      201,
+      {
+        body: { email: 'bench.ab@example.com', password: `pw-${randomHex(8)}` },
+      },
+    );
+    const { rows } = await pool.query<{ password_hash: string }>(
+      'select password_hash from users where id = $1',
+      [registered.user.id],
+    );
+    passwordHash = rows[0].password_hash;
+  }
+  let next = 0;
+  let merges = new EntryPool<MergeEntry>([]);
+  let orders = new EntryPool<OrderEntry>([]);
+  return {
+    requests: () => (scenario === 'merge' ? mergeRequests(merges) : orderRequests(orders)),
+    refill: async (count) => {
+      const first = next;
+      next += count;
+      if (scenario === 'merge') {
+        merges = new EntryPool(
+          await mergeEntries(pool, common.jwtSecret, products, count, passwordHash, 'ab', first),
+        );
+      } else {
+        orders = new EntryPool(await orderEntries(pool, products, count, 'ab', first));
+      }
+    },
+    settle: async (db) => {
+      if (scenario !== 'order') return;
+      for (let waited = 0; waited < 60_000; waited += 250) {
+        const { rows } = await db.query<{ n: number }>(
+          `select count(*)::int as n from mail_outbox where status = 'pending'`,
+        );
+        if (rows[0].n === 0) return;
+        await sleep(250);
+      }
+      throw new Error('confirmation mails still pending 60 s after the round');
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -43,7 +43,6 @@ import {
   healthRequests,
   HOT_PRODUCT_LATENCY_MS,
   lookupRequests,
-  MergeEntry,
   mergeRequests,
   OrderEntry,
   orderBody,
@@ -64,10 +63,11 @@ import {
   insertExpiredSessions,
   loginAdmin,
   markSessionsTouched,
+  mergeEntries,
+  orderEntries,
   Product,
   seedGuestCarts,
   seedLookupOrders,
-  seedUsers,
 } from './seed';
 import { AppSettings, appEnv, Server, startApp, startBaseline } from './servers';
 import { log, mapLimit, randomHex, round, sleep, withTimeout } from './util';
@@ -397,40 +397,6 @@ function expect(condition: boolean, message: string): void {
   if (!condition) throw new Error(`smoke check failed: ${message}`);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Pools of fresh entries for merge and order (each request consumes one).
-
-async function mergeEntries(
-  ctx: Context,
-  products: readonly Product[],
-  count: number,
-  passwordHash: string,
-  label: string,
-  firstIndex: number,
-): Promise<MergeEntry[]> {
-  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex);
-  const users = await seedUsers(ctx.pool, products, count, passwordHash, `bench.${label}.`, firstIndex);
-  return carts.map((cart, i) => ({
-    sessionId: cart.sessionId,
-    token: signAccessToken(users[i], ctx.settings.jwtSecret),
-  }));
-}
-
-async function orderEntries(
-  ctx: Context,
-  products: readonly Product[],
-  count: number,
-  label: string,
-  firstIndex: number,
-  linesOf?: (index: number) => CartLine[],
-): Promise<OrderEntry[]> {
-  const carts = await seedGuestCarts(ctx.pool, products, count, firstIndex, linesOf);
-  return carts.map((cart, i) => ({
-    sessionId: cart.sessionId,
-    email: `bench.${label}.${firstIndex + i}@example.com`,
-  }));
-}
-
 /**
  * A pool-consuming scenario: a pilot of a fixed number of requests (the warm-up) measures the rate,
  * the main pool gets twice what that rate needs for the measured duration plus 1,000, and a request
@@ -552,7 +518,8 @@ async function runScenarios(
       ctx,
       app,
       'merge',
-      (count, label, first) => mergeEntries(ctx, products, count, passwordHash, label, first),
+      (count, label, first) =>
+        mergeEntries(ctx.pool, ctx.settings.jwtSecret, products, count, passwordHash, label, first),
       mergeRequests,
       async (entry) => {
         const response = await api(app.baseUrl, 'POST', '/api/v1/cart/merge', {
@@ -578,7 +545,7 @@ async function runScenarios(
       ctx,
       app,
       'order',
-      (count, label, first) => orderEntries(ctx, products, count, label, first),
+      (count, label, first) => orderEntries(ctx.pool, products, count, label, first),
       orderRequests,
       async (entry) => {
         const response = await api(app.baseUrl, 'POST', '/api/v1/orders/guest', {
@@ -705,7 +672,7 @@ async function hotProductScenario(ctx: Context, adminToken: string): Promise<Hot
       ctx,
       app,
       'hot_product',
-      (count, label, first) => orderEntries(ctx, [product], count, label, first, oneUnit),
+      (count, label, first) => orderEntries(ctx.pool, [product], count, label, first, oneUnit),
       (pool) => {
         pools.add(pool);
         return orderRequests(pool, () => created++);
@@ -895,8 +862,16 @@ async function countPhase(
   };
   const app = await startApp('app (PostgreSQL, counted)', settings);
   const n = ctx.sizes.countedRequests;
-  const merges = await mergeEntries(ctx, products, n, passwordHash, 'merge-count', 500_000);
-  const orders = await orderEntries(ctx, products, n, 'order-count', 500_000);
+  const merges = await mergeEntries(
+    ctx.pool,
+    ctx.settings.jwtSecret,
+    products,
+    n,
+    passwordHash,
+    'merge-count',
+    500_000,
+  );
+  const orders = await orderEntries(ctx.pool, products, n, 'order-count', 500_000);
   const sessions = readSessions.slice(-n);
   // counted: the usual read, the touch not due, as the load runs see it (a due one adds its UPDATE)
   await markSessionsTouched(ctx.pool, sessions);

@@ -1,6 +1,8 @@
 import type autocannon from 'autocannon';
 import { EntryPool, POOL_EXHAUSTED_PATH, RoundRobin } from './load';
-import { CartLine, GuestCart, LookupOrder, Product, cartLines } from './seed';
+import { CartLine, GuestCart, LookupOrder, MergeEntry, OrderEntry, Product, cartLines } from './seed';
+
+export type { MergeEntry, OrderEntry } from './seed';
 
 export type ScenarioKey = 'get_cart' | 'post_cart' | 'merge' | 'order' | 'hot_product' | 'lookup' | 'health';
 
@@ -49,16 +51,6 @@ export const SCENARIOS: readonly ScenarioInfo[] = [
   { key: 'lookup', name: 'guest order lookup (POST)', target: { ratio: 0.5, p99_ms: 20 } },
   { key: 'health', name: 'GET /health' },
 ];
-
-export interface MergeEntry {
-  sessionId: string;
-  token: string;
-}
-
-export interface OrderEntry {
-  sessionId: string;
-  email: string;
-}
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { apiData } from './api';
+import { apiData, signAccessToken } from './api';
 
 export interface Product {
   id: string;
@@ -291,4 +291,50 @@ export async function markSessionsTouched(pool: Pool, sessions: readonly GuestCa
   await pool.query('update guest_sessions set last_activity_at = now() where id = any($1::uuid[])', [
     sessions.map((session) => session.sessionId),
   ]);
+}
+
+// Pools of fresh entries for merge and order (each request consumes one).
+
+export interface MergeEntry {
+  sessionId: string;
+  token: string;
+}
+
+export interface OrderEntry {
+  sessionId: string;
+  email: string;
+}
+
+/** `count` merges: a guest cart each and a user with a cart of their own and a signed token. */
+export async function mergeEntries(
+  pool: Pool,
+  jwtSecret: string,
+  products: readonly Product[],
+  count: number,
+  passwordHash: string,
+  label: string,
+  firstIndex: number,
+): Promise<MergeEntry[]> {
+  const carts = await seedGuestCarts(pool, products, count, firstIndex);
+  const users = await seedUsers(pool, products, count, passwordHash, `bench.${label}.`, firstIndex);
+  return carts.map((cart, i) => ({
+    sessionId: cart.sessionId,
+    token: signAccessToken(users[i], jwtSecret),
+  }));
+}
+
+/** `count` guest orders: a guest cart each (`linesOf` its lines) and an email of its own. */
+export async function orderEntries(
+  pool: Pool,
+  products: readonly Product[],
+  count: number,
+  label: string,
+  firstIndex: number,
+  linesOf?: (index: number) => CartLine[],
+): Promise<OrderEntry[]> {
+  const carts = await seedGuestCarts(pool, products, count, firstIndex, linesOf);
+  return carts.map((cart, i) => ({
+    sessionId: cart.sessionId,
+    email: `bench.${label}.${firstIndex + i}@example.com`,
+  }));
 }
