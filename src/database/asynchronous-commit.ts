@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { DrizzleAdapter } from './transaction';
 
@@ -24,9 +25,25 @@ import type { DrizzleAdapter } from './transaction';
 export const ASYNCHRONOUS_COMMIT = sql`set_config('synchronous_commit', 'off', true) = 'off'`;
 
 /**
+ * The transaction option of TransactionalAsynchronousCommit. On PostgreSQL the transaction starts with
+ * `BEGIN; SET LOCAL synchronous_commit TO off` in one round trip (database.ts); on PGlite `SET LOCAL`
+ * is the transaction's first statement.
+ */
+export interface AsynchronousCommitOption extends PgTransactionConfig {
+  synchronousCommit: 'off';
+}
+
+export const ASYNCHRONOUS_COMMIT_TRANSACTION: AsynchronousCommitOption = { synchronousCommit: 'off' };
+
+/** Whether a transaction's options ask for an asynchronous commit (ASYNCHRONOUS_COMMIT_TRANSACTION). */
+export function asksAsynchronousCommit(config: object | undefined): boolean {
+  return (config as Partial<AsynchronousCommitOption> | undefined)?.synchronousCommit === 'off';
+}
+
+/**
  * `@Transactional()` for a unit of work that only changes carts and guest sessions: a transaction of its
- * own commits asynchronously (see above; one more statement, `SET LOCAL`, after BEGIN). Called inside a
- * caller's transaction (a conversion merges the guest cart while it creates the account) it joins that
+ * own commits asynchronously (see above; `SET LOCAL` sent with the BEGIN). Called inside a caller's
+ * transaction (a conversion merges the guest cart while it creates the account) it joins that
  * transaction and leaves its commit as the caller has it.
  */
 export function TransactionalAsynchronousCommit(): MethodDecorator {
@@ -35,10 +52,7 @@ export function TransactionalAsynchronousCommit(): MethodDecorator {
     descriptor.value = function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const host = TransactionHost.getInstance<DrizzleAdapter>();
       if (host.isTransactionActive()) return method.apply(this, args);
-      return host.withTransaction(async () => {
-        await host.tx.execute(sql`set local synchronous_commit to off`);
-        return method.apply(this, args);
-      });
+      return host.withTransaction(ASYNCHRONOUS_COMMIT_TRANSACTION, () => method.apply(this, args));
     };
     return descriptor;
   };

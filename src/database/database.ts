@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { join } from 'node:path';
 import { Pool, PoolClient } from 'pg';
+import { AsynchronousCommitOption, asksAsynchronousCommit } from './asynchronous-commit';
 import { Db } from './db';
 import { openPglite } from './pglite';
 import { withoutNamedStatements } from './statement';
@@ -16,6 +17,9 @@ import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import * as schema from './schema';
 
 export const MIGRATIONS_FOLDER = join(__dirname, 'migrations');
+
+/** What a transaction asking for an asynchronous commit (asynchronous-commit.ts) runs first. */
+const SET_LOCAL_ASYNCHRONOUS_COMMIT = 'set local synchronous_commit to off';
 
 /** An open database: the same schema, migrations and code path on PGlite and PostgreSQL. */
 export interface Database {
@@ -68,7 +72,16 @@ export function openDatabase(options: DatabaseOptions): Database {
   const pglite = options.pglite ?? openPglite(options.dataDir);
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   const transaction = db.transaction.bind(db);
-  db.transaction = (fn, config) => transaction(fn, withoutEmptyConfig(config));
+  db.transaction = (fn, config) =>
+    asksAsynchronousCommit(config)
+      ? transaction(
+          async (tx) => {
+            await tx.execute(sql.raw(SET_LOCAL_ASYNCHRONOUS_COMMIT));
+            return fn(tx);
+          },
+          withoutEmptyConfig(withoutAsynchronousCommit(config)),
+        )
+      : transaction(fn, withoutEmptyConfig(config));
   let pgliteLockHeld = false;
   return {
     kind: 'pglite',
@@ -153,10 +166,16 @@ function transactionOnOwnConnection(pool: Pool, named: boolean) {
         handles.set(client, connection);
       }
       const handle = connection;
-      return await handle.transaction(
-        (tx) => fn(markTransactionConnection(tx, handle) as never),
-        withoutEmptyConfig(config),
-      );
+      const rest = withoutEmptyConfig(withoutAsynchronousCommit(config));
+      if (asksAsynchronousCommit(config) && rest === undefined) {
+        return await transactionOnClient(client, () =>
+          fn(markTransactionConnection(handle, handle) as never),
+        );
+      }
+      return await handle.transaction(async (tx) => {
+        if (asksAsynchronousCommit(config)) await tx.execute(sql.raw(SET_LOCAL_ASYNCHRONOUS_COMMIT));
+        return fn(markTransactionConnection(tx, handle) as never);
+      }, rest);
     } catch (error) {
       if (isDatabaseUnavailable(error)) broken = error as Error;
       throw error;
@@ -164,6 +183,33 @@ function transactionOnOwnConnection(pool: Pool, named: boolean) {
       client.release(broken);
     }
   };
+}
+
+/**
+ * A transaction whose commit does not wait for the WAL flush (asynchronous-commit.ts), begun in one round
+ * trip: `BEGIN` and `SET LOCAL` as one simple-protocol message (Drizzle's transaction() sends them as two
+ * statements, a socket write and a wake-up of the backend each). `fn` runs on the connection's Drizzle
+ * handle, inside the transaction. A failed COMMIT or ROLLBACK throws, and the caller's catch decides
+ * whether the connection is broken.
+ */
+async function transactionOnClient<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  await client.query(`begin; ${SET_LOCAL_ASYNCHRONOUS_COMMIT}`);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  await client.query('commit');
+  return result;
+}
+
+/** The options without the asynchronous-commit marker, which PostgreSQL's BEGIN does not know. */
+function withoutAsynchronousCommit(config: PgTransactionConfig | undefined): PgTransactionConfig | undefined {
+  if (config === undefined || !asksAsynchronousCommit(config)) return config;
+  const { synchronousCommit: _marker, ...rest } = config as AsynchronousCommitOption;
+  return rest;
 }
 
 const PING = { name: 'health_ping', text: 'select 1' };

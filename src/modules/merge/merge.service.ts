@@ -27,10 +27,10 @@ export class MergeService {
   }
 
   /**
-   * One transaction of six statements (BEGIN, the decorator's SET LOCAL, three of its own, COMMIT): the
-   * session, its cart and the user's cart row-locked in one (a concurrent merge of the same session waits,
-   * then finds it merged), both carts' lines with their products in one, the plan (no statement), then
-   * both carts written and the merge recorded in one. A retry by the same user returns the stored report;
+   * One transaction, five round trips (BEGIN with the decorator's SET LOCAL, three statements of its own,
+   * COMMIT): the session, its cart and the user's cart row-locked in one (a concurrent merge of the same
+   * session waits, then finds it merged), both carts' lines with their products in one, the plan (no
+   * statement), then both carts written and the merge recorded in one. A retry by the same user returns the stored report;
    * another user gets 409. Only carts change (and the merge's record): committed asynchronously when it is
    * its own transaction (database/asynchronous-commit.ts); inside a conversion's it commits as the
    * conversion does.
