@@ -128,7 +128,7 @@ async function main(): Promise<void> {
         requests: requests(),
       });
       warmupRate = Math.max(warmupRate, warm.requests_per_sec);
-      await pooled?.settle(pool);
+      await pooled?.settle();
     }
     const roundEntries = Math.ceil(warmupRate * ROUND_SEC * 2) + 1_000;
     const rounds: Round[] = [];
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
         requests: requests(),
       });
       const usage = await monitor.stop();
-      await pooled?.settle(pool);
+      await pooled?.settle();
       if (m.errors + m.non_2xx > 0) throw new Error(`${build}: ${m.errors + m.non_2xx} failed requests`);
       const perRequestUs = (pct: number) => round(((pct / 100) * 1e6) / m.requests_per_sec, 1);
       const r: Round = {
@@ -190,7 +190,7 @@ async function pooledEntries(
 ): Promise<{
   requests: () => ReturnType<typeof mergeRequests>;
   refill: (count: number) => Promise<void>;
-  settle: (pool: Pool) => Promise<void>;
+  settle: () => Promise<void>;
 }> {
   let passwordHash = '';
   if (scenario === 'merge') {
@@ -226,10 +226,10 @@ async function pooledEntries(
         orders = new EntryPool(await orderEntries(pool, products, count, 'ab', first));
       }
     },
-    settle: async (db) => {
+    settle: async () => {
       if (scenario !== 'order') return;
       for (let waited = 0; waited < 60_000; waited += 250) {
-        const { rows } = await db.query<{ n: number }>(
+        const { rows } = await pool.query<{ n: number }>(
           `select count(*)::int as n from mail_outbox where status = 'pending'`,
         );
         if (rows[0].n === 0) return;

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -73,15 +73,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   const transaction = db.transaction.bind(db);
   db.transaction = (fn, config) =>
-    asksAsynchronousCommit(config)
-      ? transaction(
-          async (tx) => {
-            await tx.execute(sql.raw(SET_LOCAL_ASYNCHRONOUS_COMMIT));
-            return fn(tx);
-          },
-          withoutEmptyConfig(withoutAsynchronousCommit(config)),
-        )
-      : transaction(fn, withoutEmptyConfig(config));
+    transaction(setLocalFirstIfAsked(config, fn), withoutEmptyConfig(withoutAsynchronousCommit(config)));
   let pgliteLockHeld = false;
   return {
     kind: 'pglite',
@@ -172,10 +164,10 @@ function transactionOnOwnConnection(pool: Pool, named: boolean) {
           fn(markTransactionConnection(handle, handle) as never),
         );
       }
-      return await handle.transaction(async (tx) => {
-        if (asksAsynchronousCommit(config)) await tx.execute(sql.raw(SET_LOCAL_ASYNCHRONOUS_COMMIT));
-        return fn(markTransactionConnection(tx, handle) as never);
-      }, rest);
+      return await handle.transaction(
+        setLocalFirstIfAsked(config, (tx) => fn(markTransactionConnection(tx, handle) as never)),
+        rest,
+      );
     } catch (error) {
       if (isDatabaseUnavailable(error)) broken = error as Error;
       throw error;
@@ -203,6 +195,21 @@ async function transactionOnClient<T>(client: PoolClient, fn: () => Promise<T>):
   }
   await client.query('commit');
   return result;
+}
+
+/**
+ * `fn`, preceded by `SET LOCAL synchronous_commit TO off` when the options ask for an asynchronous commit:
+ * PGlite's transactions, and PostgreSQL's when other options come with it.
+ */
+function setLocalFirstIfAsked<Tx extends { execute(query: SQL): Promise<unknown> }, T>(
+  config: PgTransactionConfig | undefined,
+  fn: (tx: Tx) => Promise<T>,
+): (tx: Tx) => Promise<T> {
+  if (!asksAsynchronousCommit(config)) return fn;
+  return async (tx) => {
+    await tx.execute(sql.raw(SET_LOCAL_ASYNCHRONOUS_COMMIT));
+    return fn(tx);
+  };
 }
 
 /** The options without the asynchronous-commit marker, which PostgreSQL's BEGIN does not know. */
