@@ -2,8 +2,6 @@ import type autocannon from 'autocannon';
 import { EntryPool, POOL_EXHAUSTED_PATH, RoundRobin } from './load';
 import { CartLine, GuestCart, LookupOrder, MergeEntry, OrderEntry, Product, cartLines } from './seed';
 
-export type { MergeEntry, OrderEntry } from './seed';
-
 export type ScenarioKey = 'get_cart' | 'post_cart' | 'merge' | 'order' | 'hot_product' | 'lookup' | 'health';
 
 /** What a scenario must reach; every bound given must be met. */
