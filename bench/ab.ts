@@ -41,6 +41,7 @@ import {
   Product,
   seedGuestCarts,
   seedLookupOrders,
+  settleAfterSeed,
 } from './seed';
 import { AppSettings, startApp } from './servers';
 import { balancedRound, log, randomHex, round, sleep } from './util';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     const pool = new Pool({ connectionString: database.url });
     const sessions = await seedGuestCarts(pool, products, 10_000);
     const orders = scenario === 'lookup' ? await seedLookupOrders(pool, products, 5_000) : [];
+    await settleAfterSeed(pool);
     const pooled =
       scenario === 'merge' || scenario === 'order'
         ? await pooledEntries(scenario, pool, a.baseUrl, common, products)

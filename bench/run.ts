@@ -56,6 +56,7 @@ import {
 import {
   CartLine,
   cartLines,
+  checkpoint,
   createProduct,
   createProducts,
   GuestCart,
@@ -68,6 +69,7 @@ import {
   Product,
   seedGuestCarts,
   seedLookupOrders,
+  settleAfterSeed,
 } from './seed';
 import { AppSettings, appEnv, Server, startApp, startBaseline } from './servers';
 import { log, mapLimit, randomHex, round, sleep, withTimeout } from './util';
@@ -1140,15 +1142,6 @@ async function scalePhase(
 
 // ---------------------------------------------------------------------------------------------------
 
-/** CHECKPOINT needs a superuser or pg_checkpoint (PostgreSQL 15+); without either the run goes on. */
-async function checkpoint(pool: Pool): Promise<void> {
-  try {
-    await pool.query('checkpoint');
-  } catch (error) {
-    log(`  (no CHECKPOINT: ${(error as Error).message})`);
-  }
-}
-
 async function pglitePhase(ctx: Context): Promise<number | null> {
   log('PGlite: starting a second app on the embedded database');
   const app = await startApp('app (PGlite)', {
@@ -1352,12 +1345,7 @@ async function main(): Promise<number> {
   log(
     `seeded ${products.length} products, ${readSessions.length} guest carts, ${lookupOrders.length} guest orders`,
   );
-  // The scenarios measure a database in its steady state, as the scale runs below do: the bulk-inserted
-  // rows vacuumed and analyzed (otherwise the first scenario's reads set every row's hint bits, and
-  // autovacuum's pass over the fresh tables lands inside whichever run is under way), from a clean checkpoint.
-  log('vacuum analyze and checkpoint after the seed');
-  await pool.query('vacuum analyze');
-  await checkpoint(pool);
+  await settleAfterSeed(pool);
 
   await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash, adminToken);
   const stopBaseline = async (): Promise<void> => {
