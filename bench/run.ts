@@ -84,7 +84,7 @@ interface Sizes {
   /**
    * A freshly started app's first load, not measured: for about its first 10 s under load an app costs
    * ~40 % more CPU per request, and its PostgreSQL backends more too (the JIT's tiers, first touches of
-   * memory; on this VM page faults are dear), which a 2 s warm-up left inside the first scenario
+   * memory; on this VM page faults are dear), which a 2 s warm-up left inside the first scenario.
    */
   freshAppWarmupSec: number;
   products: number;
@@ -238,14 +238,10 @@ async function warmUp(
   }
 }
 
-/** Sizes.freshAppWarmupSec of reads on an app just started, before anything is measured on it. */
-async function warmFreshApp(
-  ctx: Context,
-  server: Server,
-  requests: () => autocannon.Request[],
-): Promise<void> {
+/** Sizes.freshAppWarmupSec of GET guest cart on an app just started, before anything is measured on it. */
+async function warmFreshApp(ctx: Context, server: Server, sessions: readonly GuestCart[]): Promise<void> {
   log(`  ${server.name}: warming up the fresh instance (${ctx.sizes.freshAppWarmupSec} s of GET guest cart)`);
-  await warmUp(ctx, server, requests, ctx.sizes.freshAppWarmupSec);
+  await warmUp(ctx, server, () => getCartRequests(sessions), ctx.sizes.freshAppWarmupSec);
 }
 
 function assertRunning(server: Server): void {
@@ -1188,7 +1184,7 @@ async function pglitePhase(ctx: Context): Promise<number | null> {
     return { sessionId: data.session_id, cartId: data.cart.id };
   });
   log(`  seeded ${sessions.length} guest carts through the API`);
-  await warmFreshApp(ctx, app, () => getCartRequests(sessions));
+  await warmFreshApp(ctx, app, sessions);
   await measure(ctx, {
     key: 'pglite_get_cart',
     name: scenario('get_cart').name,
@@ -1365,7 +1361,7 @@ async function main(): Promise<number> {
     `seeded ${products.length} products, ${readSessions.length} guest carts, ${lookupOrders.length} guest orders`,
   );
   await settleAfterSeed(pool);
-  await warmFreshApp(ctx, app, () => getCartRequests(readSessions));
+  await warmFreshApp(ctx, app, readSessions);
 
   await runScenarios(ctx, app, products, readSessions, lookupOrders, passwordHash, adminToken);
   const stopBaseline = async (): Promise<void> => {
