@@ -56,6 +56,8 @@ const SCENARIOS = [
   'merge',
   'order',
 ] as const satisfies readonly ScenarioKey[];
+/** GET guest cart on each freshly started build before its scenario's own warm-up (as in npm run bench) */
+const FRESH_APP_WARMUP_SEC = 15;
 /** entries per server for the warm-up of a pooled scenario (3 s) */
 const WARMUP_ENTRIES = 6_000;
 type AbScenario = (typeof SCENARIOS)[number];
@@ -121,6 +123,15 @@ async function main(): Promise<void> {
               : healthRequests();
     let warmupRate = 0;
     for (const server of [a, b]) {
+      // a fresh app's first seconds under load cost ~40 % more CPU per request (npm run bench's
+      // freshAppWarmupSec): the first rounds would measure the start-up, not the change
+      await runLoad({
+        title: 'fresh-app warm-up',
+        url: server.baseUrl,
+        connections: CONNECTIONS,
+        durationSec: FRESH_APP_WARMUP_SEC,
+        requests: getCartRequests(sessions),
+      });
       await pooled?.refill(WARMUP_ENTRIES);
       const warm = await runLoad({
         title: 'warm-up',
