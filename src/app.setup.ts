@@ -10,7 +10,12 @@ import { corsWhenOrigin, VARY_ORIGIN } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
 import { capConnections, SERVER_TIMEOUT_OPTIONS } from './common/http/server-limits';
 import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
-import { staticSecurityHeaders } from './common/http/security-headers';
+import {
+  apiSecurityHeaders,
+  DOCUMENTATION_HEADER_OPTIONS,
+  DOCUMENTATION_PATH_PREFIX,
+  staticSecurityHeaders,
+} from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { ResolvedAppConfig } from './config/app-config';
@@ -25,7 +30,7 @@ export const MAX_JSON_DEPTH = 32;
 
 /** `logger` (createLogger) is Fastify's: one child per request with its `reqId`, and Nest's via PinoNestLogger. */
 export function createFastifyAdapter(config: ResolvedAppConfig, logger: Logger): FastifyAdapter {
-  const securityHeaders = staticSecurityHeaders();
+  const securityHeaders = apiSecurityHeaders();
   const adapter = new FastifyAdapter({
     ...SERVER_TIMEOUT_OPTIONS, // slow clients are cut off (server-limits.ts)
     // While app.close() runs (after the SIGTERM drain, shutdown-drain.ts) a request that arrives on a
@@ -82,9 +87,12 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     }
     void parseJson(request, body as string, done);
   });
-  const staticHeaders = { ...staticSecurityHeaders(), ...VARY_ORIGIN };
+  // the API's JSON answers get the API set, Swagger UI's pages helmet's HTML set (security-headers.ts)
+  const apiHeaders = { ...apiSecurityHeaders(), ...VARY_ORIGIN };
+  const documentationHeaders = { ...staticSecurityHeaders(DOCUMENTATION_HEADER_OPTIONS), ...VARY_ORIGIN };
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(staticHeaders).header('x-request-id', request.id);
+    const headers = request.url.startsWith(DOCUMENTATION_PATH_PREFIX) ? documentationHeaders : apiHeaders;
+    void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
   fastify.addHook('preParsing', refuseContentEncoding);
@@ -111,6 +119,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '`{"success": false, "error": {"code", "message", "details?"}}`.',
         'Money is an integer in minor units (cents). Paths work with and without a trailing slash.',
         'Empty optional response fields are `null`, never absent.',
+        'Every answer carries `Cache-Control: no-store` (carts and orders hold personal data; nothing is',
+        "cached by browsers or proxies) and the security headers of OWASP's REST cheat sheet.",
       ].join(' '),
     )
     .setVersion('1.0')

@@ -125,6 +125,7 @@ describe('a storefront on another origin runs the guest journey in Chromium (con
         'x-content-type-options': 'nosniff',
         'content-security-policy': expect.any(String),
         'cross-origin-resource-policy': expect.any(String),
+        'cache-control': 'no-store',
       });
     }
     await page.close();

@@ -1,4 +1,5 @@
 import { BODY_LIMIT_BYTES } from '../../src/app.setup';
+import { apiSecurityHeaders } from '../../src/common/http/security-headers';
 import { OpenApiValidator } from '../support/openapi-validator';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -91,6 +92,37 @@ describe('HTTP platform (contract §1)', () => {
     const res = await t.request('GET', '/health');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBeDefined();
+  });
+
+  const HTML_ONLY_HEADERS = [
+    'referrer-policy',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+    'cross-origin-opener-policy',
+    'origin-agent-cluster',
+  ];
+
+  it.each([
+    ['a read', 'GET', '/api/v1/products'],
+    ['an unknown route (404)', 'GET', '/api/v1/nothing-here'],
+    ['a refused body (400)', 'POST', '/api/v1/auth/login'],
+  ] as const)('answers %s with the API security headers, not cacheable', async (_, method, path) => {
+    const res = await t.request(method, path, method === 'POST' ? { body: {} } : {});
+    // the set's values are pinned in security-headers.spec.ts; here: it is what every answer carries
+    expect(res.headers).toMatchObject(apiSecurityHeaders());
+    expect(res.headers['cache-control']).toBe('no-store');
+    for (const name of HTML_ONLY_HEADERS) expect(res.headers).not.toHaveProperty(name);
+  });
+
+  it("serves Swagger UI's page with helmet's HTML set and a CSP that lets the UI run", async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(res.headers).toMatchObject({ 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' });
+    expect(res.headers['cache-control']).not.toBe('no-store');
   });
 
   describe('CORS (contract §1), with CORS_ORIGINS a list', () => {

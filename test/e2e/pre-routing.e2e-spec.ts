@@ -28,7 +28,7 @@ describe('errors before routing, over a real socket (contract §1)', () => {
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
 
-  /** The envelope with this code, a JSON content type, a request id and the security headers. */
+  /** The envelope with this code, a JSON content type, a request id and the API's security headers. */
   function expectEnvelope(res: RawResponse | undefined, status: number, code: string): void {
     expect(res).toBeDefined();
     expect({ status: res!.status, body: res!.body }).toEqual({
@@ -38,7 +38,8 @@ describe('errors before routing, over a real socket (contract §1)', () => {
     expect(res!.headers['content-type']).toMatch(/^application\/json/);
     expect(res!.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res!.headers['x-content-type-options']).toBe('nosniff');
-    expect(res!.headers['content-security-policy']).toBeDefined();
+    expect(res!.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res!.headers['cache-control']).toBe('no-store');
   }
 
   it('answers a well-formed request normally on the same listener (control)', async () => {

@@ -1,11 +1,19 @@
 import helmet from 'helmet';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SECURITY_HEADER_OPTIONS, staticSecurityHeaders } from './security-headers';
+import type { HelmetOptions } from 'helmet';
+import {
+  API_HEADER_OPTIONS,
+  apiSecurityHeaders,
+  DOCUMENTATION_HEADER_OPTIONS,
+  staticSecurityHeaders,
+} from './security-headers';
 
 /** What helmet's own middleware sets on a real Node response for the same options. */
-async function headersFromHelmetMiddleware(): Promise<Record<string, string>> {
-  const middleware = helmet(SECURITY_HEADER_OPTIONS);
+async function headersFromHelmetMiddleware(
+  options: Readonly<HelmetOptions> = DOCUMENTATION_HEADER_OPTIONS,
+): Promise<Record<string, string>> {
+  const middleware = helmet(options);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('x-powered-by', 'test');
     middleware(req, res, () => res.end());
@@ -45,5 +53,25 @@ describe('staticSecurityHeaders', () => {
         contentSecurityPolicy: { directives: { defaultSrc: ["'self'; script-src *"] } },
       }),
     ).toThrow();
+  });
+});
+
+describe("apiSecurityHeaders (the API's JSON answers)", () => {
+  it('is what helmet sets for the API options, plus Cache-Control: no-store', async () => {
+    expect(apiSecurityHeaders()).toEqual({
+      ...(await headersFromHelmetMiddleware(API_HEADER_OPTIONS)),
+      'cache-control': 'no-store',
+    });
+  });
+
+  it('is the OWASP REST set: no caching, no framing, no script, no sniffing, HTTPS only', () => {
+    expect(apiSecurityHeaders()).toEqual({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'cross-origin-resource-policy': 'same-origin',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
   });
 });
