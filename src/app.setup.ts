@@ -13,7 +13,6 @@ import { API_TAGS, finishDocument } from './common/swagger/openapi-document';
 import {
   apiSecurityHeaders,
   DOCUMENTATION_HEADER_OPTIONS,
-  DOCUMENTATION_PATH_PREFIX,
   staticSecurityHeaders,
 } from './common/http/security-headers';
 import { RequestLogController } from './common/logging/logger';
@@ -24,6 +23,9 @@ import { ResolvedAppConfig } from './config/app-config';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Swagger UI's path (its page and assets under it, the OpenAPI document at `/docs-json`). */
+const DOCS_PATH = 'docs';
 
 /** Deeper JSON than any request of this API needs; deeper bodies would exhaust the validator's stack. */
 export const MAX_JSON_DEPTH = 32;
@@ -87,11 +89,13 @@ export function configureApp(app: NestFastifyApplication, config: ResolvedAppCon
     }
     void parseJson(request, body as string, done);
   });
-  // the API's JSON answers get the API set, Swagger UI's pages helmet's HTML set (security-headers.ts)
+  // the API's JSON answers get the API set, Swagger UI's pages (every path from DOCS_PATH on) helmet's
+  // HTML set (security-headers.ts)
+  const docsPrefix = `/${DOCS_PATH}`;
   const apiHeaders = { ...apiSecurityHeaders(), ...VARY_ORIGIN };
   const documentationHeaders = { ...staticSecurityHeaders(DOCUMENTATION_HEADER_OPTIONS), ...VARY_ORIGIN };
   fastify.addHook('onRequest', (request, reply, done) => {
-    const headers = request.url.startsWith(DOCUMENTATION_PATH_PREFIX) ? documentationHeaders : apiHeaders;
+    const headers = request.url.startsWith(docsPrefix) ? documentationHeaders : apiHeaders;
     void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
@@ -137,7 +141,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 }
 
 export function setupSwagger(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, buildOpenApiDocument(app), { jsonDocumentUrl: `${DOCS_PATH}-json` });
 }
 
 /** Deepest nesting of objects/arrays in a JSON text, ignoring brackets inside strings. */

@@ -39,9 +39,6 @@ export const DOCUMENTATION_HEADER_OPTIONS: Readonly<HelmetOptions> = {
   },
 };
 
-/** The documentation's path prefix (`/docs`, its assets, `/docs-json`): these get DOCUMENTATION_HEADER_OPTIONS. */
-export const DOCUMENTATION_PATH_PREFIX = '/docs';
-
 /** Every API answer's security headers (API_HEADER_OPTIONS, plus `Cache-Control: no-store`), computed once. */
 export function apiSecurityHeaders(): Record<string, string> {
   return { ...staticSecurityHeaders(API_HEADER_OPTIONS), 'cache-control': 'no-store' };
