@@ -123,7 +123,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '`{"success": false, "error": {"code", "message", "details?"}}`.',
         'Money is an integer in minor units (cents). Paths work with and without a trailing slash.',
         'Empty optional response fields are `null`, never absent.',
-        'Every answer carries `Cache-Control: no-store` (carts and orders hold personal data; nothing is',
+        'Every answer of the API carries `Cache-Control: no-store` (carts and orders hold personal data; nothing is',
         "cached by browsers or proxies) and the security headers of OWASP's REST cheat sheet.",
       ].join(' '),
     )
