@@ -1,6 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper, Subquery } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNotNull, isNull, lt, sql, SQLWrapper, Subquery } from 'drizzle-orm';
 import { CartRow, cartItems, carts, products } from '../../database/schema';
 import { ASYNCHRONOUS_COMMIT } from '../../database/asynchronous-commit';
 import { LeadingRows, leadingCtes } from '../../database/dependent-write';
@@ -138,13 +138,13 @@ export class GuestCartsRepository {
           // the row version a checkout's placement checks the cart against (CartRepository.unchangedLock)
           cartVersion: sql<string | null>`${carts}.xmin::text`,
           quantity: cartItems.quantity,
+          addedAt: cartItems.addedAt,
           product: PRODUCT_FOR_SALE_COLUMNS,
         })
         .from(current)
         .leftJoin(carts, eq(carts.guestSessionId, current.id))
         .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
-        .leftJoin(products, eq(products.id, cartItems.productId))
-        .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+        .leftJoin(products, eq(products.id, cartItems.productId));
     },
   );
 
@@ -155,9 +155,16 @@ export class GuestCartsRepository {
   async readWithSession(session: SessionPart, values: SessionReadValues): Promise<GuestCartRead | undefined> {
     const rows = await GuestCartsRepository.readWithSession.run(this.txHost, values, session);
     if (rows.length === 0) return undefined;
-    const items = rows.flatMap((row) =>
-      row.product !== null && row.quantity !== null ? [{ quantity: row.quantity, product: row.product }] : [],
+    const lines = rows.flatMap((row) =>
+      row.product !== null && row.quantity !== null && row.addedAt !== null
+        ? [{ at: row.addedAt.getTime(), item: { quantity: row.quantity, product: row.product } }]
+        : [],
     );
+    // the lines' order, added_at (to the millisecond) then product id, is the app's: PostgreSQL's sort
+    // of the rows cost it 5–7 µs of its ~80 µs per GET guest cart (bench:ab), this sort of a few lines far
+    // less. A product is in a cart once, and a uuid's text compares as PostgreSQL orders uuids.
+    lines.sort((a, b) => a.at - b.at || (a.item.product.id < b.item.product.id ? -1 : 1));
+    const items = lines.map((line) => line.item);
     return { session: rows[0].session, cart: rows[0].cart, cartVersion: rows[0].cartVersion, items };
   }
 
