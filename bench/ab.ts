@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { createBenchDatabase, DEFAULT_SERVER_URL } from './database';
 import { apiData } from './api';
-import { EntryPool, runLoad } from './load';
+import { EntryPool, FRESH_APP_WARMUP_SEC, runLoad } from './load';
 import { Monitor } from './monitor';
 import { stopAllChildren } from './processes';
 import {
@@ -56,8 +56,6 @@ const SCENARIOS = [
   'merge',
   'order',
 ] as const satisfies readonly ScenarioKey[];
-/** GET guest cart on each freshly started build before its scenario's own warm-up (as in npm run bench) */
-const FRESH_APP_WARMUP_SEC = 15;
 /** entries per server for the warm-up of a pooled scenario (3 s) */
 const WARMUP_ENTRIES = 6_000;
 type AbScenario = (typeof SCENARIOS)[number];

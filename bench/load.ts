@@ -1,6 +1,14 @@
 import autocannon from 'autocannon';
 import { percentile, round } from './util';
 
+/**
+ * Seconds of GET guest cart a freshly started app gets before anything is measured on it (npm run bench's
+ * full run and bench:ab): for about its first 10 s under load an app costs ~40 % more CPU per request,
+ * and its PostgreSQL backends more too (the JIT's tiers, first touches of memory; on this VM page faults
+ * are dear).
+ */
+export const FRESH_APP_WARMUP_SEC = 15;
+
 export interface LoadSpec {
   title: string;
   /** base URL, e.g. http://127.0.0.1:3000 */

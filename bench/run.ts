@@ -16,7 +16,7 @@ import {
   DEFAULT_SERVER_URL,
   serverVersion,
 } from './database';
-import { EntryPool, runLoad, startLoad } from './load';
+import { EntryPool, FRESH_APP_WARMUP_SEC, runLoad, startLoad } from './load';
 import { jwtVerifyMicro } from './micro';
 import { Monitor } from './monitor';
 import { measureMetricsCost, MetricsCostCheck } from './metrics-cost';
@@ -82,9 +82,8 @@ interface Sizes {
   durationSec: number;
   warmupSec: number;
   /**
-   * A freshly started app's first load, not measured: for about its first 10 s under load an app costs
-   * ~40 % more CPU per request, and its PostgreSQL backends more too (the JIT's tiers, first touches of
-   * memory; on this VM page faults are dear), which a 2 s warm-up left inside the first scenario.
+   * A freshly started app's first load, not measured (FRESH_APP_WARMUP_SEC in bench/load.ts); a 2 s
+   * warm-up left it inside the first scenario.
    */
   freshAppWarmupSec: number;
   products: number;
@@ -102,7 +101,7 @@ interface Sizes {
 const FULL: Sizes = {
   durationSec: 10,
   warmupSec: 2,
-  freshAppWarmupSec: 15,
+  freshAppWarmupSec: FRESH_APP_WARMUP_SEC,
   products: 20,
   readSessions: 10_000,
   lookupOrders: 5_000,

@@ -1,7 +1,6 @@
-import helmet from 'helmet';
+import helmet, { HelmetOptions } from 'helmet';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HelmetOptions } from 'helmet';
 import {
   API_HEADER_OPTIONS,
   apiSecurityHeaders,
